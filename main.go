@@ -1,0 +1,146 @@
+// Command plenary serves the Plenary platform: the web app, its API and the embedded store.
+// Configuration comes from the environment (see README.md); `go run .` starts it.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+	"time"
+
+	"plenary/accounts"
+	"plenary/demo"
+	"plenary/frontend"
+	"plenary/rooms"
+	"plenary/server"
+	"plenary/store"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if err := run(log); err != nil {
+		fmt.Fprintln(os.Stderr, "plenary:", err)
+		os.Exit(1)
+	}
+}
+
+func run(log *slog.Logger) error {
+	started := time.Now()
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.prepareDataDir(); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	st, err := store.Open(ctx, store.Config{
+		URI:         cfg.MongoURI,
+		DataDir:     cfg.DataDir,
+		Logger:      log,
+		Collections: slices.Concat(accounts.Collections(), rooms.Collections()),
+	})
+	if err != nil {
+		if cfg.MongoURI != "" {
+			return fmt.Errorf("MONGODB_URI: %w", err)
+		}
+		return fmt.Errorf("open the embedded store in PLENARY_DATA_DIR: %w", err)
+	}
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := st.Close(closeCtx); err != nil {
+			log.Error("close store", slog.Any("error", err))
+		}
+	}()
+
+	acc, err := accounts.New(st, accounts.Config{JWTKey: cfg.JWTKey})
+	if err != nil {
+		return err
+	}
+	rs := rooms.New(st, acc)
+	if err := bootstrap(ctx, cfg, acc, rs); err != nil {
+		return err
+	}
+	go sweep(ctx, log, acc)
+
+	static, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return fmt.Errorf("embedded web app: %w", err)
+	}
+	srv := server.New(server.Config{
+		Origins: cfg.Origins, Static: static, Logger: log, Store: st, Accounts: acc, Rooms: rs,
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("PLENARY_ADDR: %w", err)
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	fmt.Printf("Plenary is listening on http://%s (store: %s, started in %s)\n", ln.Addr(), st.Kind(), time.Since(started).Round(time.Millisecond))
+	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("store", st.Kind()))
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	if err := srv.Shutdown(15 * time.Second); err != nil {
+		log.Error("shutdown", slog.Any("error", err))
+	}
+	return nil
+}
+
+// bootstrap creates the configured secretariat account and the demo data on an empty store.
+func bootstrap(ctx context.Context, cfg config, acc *accounts.Service, rs *rooms.Service) error {
+	has, err := acc.HasUsers(ctx)
+	if err != nil || has {
+		return err
+	}
+	if cfg.AdminEmail != "" {
+		_, err := acc.CreateUser(ctx, accounts.NewUser{Email: cfg.AdminEmail, Name: "Secretariat", Password: cfg.AdminPassword, Role: accounts.RoleSecretariat})
+		if err != nil {
+			return fmt.Errorf("PLENARY_ADMIN_EMAIL: create the secretariat account: %w", err)
+		}
+		fmt.Printf("Created the secretariat account %s\n", cfg.AdminEmail)
+	}
+	if !cfg.Demo {
+		return nil
+	}
+	people, err := demo.Load(ctx, acc, rs)
+	if err != nil {
+		return fmt.Errorf("PLENARY_DEMO: load demo data: %w", err)
+	}
+	fmt.Println("Loaded the demo: the focus areas and groups of the 2006 WSIS C5 facilitation meeting.")
+	fmt.Printf("Demo accounts (password %q):\n", demo.Password)
+	for _, p := range people {
+		fmt.Printf("  %-26s %-16s %s\n", p.Email, p.Name, p.Note)
+	}
+	return nil
+}
+
+// sweep removes expired sessions and tickets every hour.
+func sweep(ctx context.Context, log *slog.Logger, acc *accounts.Service) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := acc.Sweep(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Warn("sweep expired sessions", slog.Any("error", err))
+			}
+		}
+	}
+}

@@ -1,0 +1,42 @@
+// Package rooms holds the places where people work together: focus areas, the working groups
+// that belong to them with their members and roles, and (in later work) meetings and discussion
+// rooms. Every operation takes the acting user explicitly and authorizes here, not in the HTTP
+// layer or the store.
+package rooms
+
+import (
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"plenary/accounts"
+	"plenary/store"
+)
+
+const (
+	colFocusAreas = "focus_areas"
+	colGroups     = "groups"
+)
+
+// Collections returns the collections this package uses, for store.Open.
+func Collections() []store.Collection {
+	return []store.Collection{
+		{Name: colFocusAreas},
+		{Name: colGroups, Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "focus_area", Value: 1}}}}},
+	}
+}
+
+// Service manages focus areas and groups.
+type Service struct {
+	accounts   *accounts.Service
+	focusAreas *mongo.Collection
+	groups     *mongo.Collection
+}
+
+// New returns a Service over st, whose collections must include Collections().
+func New(st *store.Store, acc *accounts.Service) *Service {
+	return &Service{
+		accounts:   acc,
+		focusAreas: st.Collection(colFocusAreas),
+		groups:     st.Collection(colGroups),
+	}
+}

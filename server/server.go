@@ -1,0 +1,128 @@
+// Package server is Plenary's HTTP face: the Fiber application, its routes and middleware
+// (authentication, security headers, limits, request ids), and the mapping of domain errors to
+// HTTP answers. It is the only package that imports Fiber; it decodes requests, calls the domain
+// services with the acting user, and encodes their answers.
+package server
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/cors"
+
+	"plenary/accounts"
+	"plenary/rooms"
+)
+
+// Store is what the server needs of the database: a health check.
+type Store interface {
+	Ping(ctx context.Context) error
+	Kind() string
+}
+
+// Config holds everything the server needs. Zero values are sensible defaults where noted.
+type Config struct {
+	// Origins are the origins allowed for CORS and websockets. Empty means only the server's own.
+	Origins []string
+	// BodyLimit bounds request bodies. Zero means 1 MiB.
+	BodyLimit int
+	// Static is the built web app (index.html at its root). Nil serves no UI.
+	Static fs.FS
+
+	Logger   *slog.Logger
+	Store    Store
+	Accounts *accounts.Service
+	Rooms    *rooms.Service
+}
+
+// Server is the HTTP server.
+type Server struct {
+	app      *fiber.App
+	log      *slog.Logger
+	cfg      Config
+	origins  map[string]bool
+	accounts *accounts.Service
+	rooms    *rooms.Service
+}
+
+// New builds the server and its routes.
+func New(cfg Config) *Server {
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 1 << 20
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{log: cfg.Logger, cfg: cfg, accounts: cfg.Accounts, rooms: cfg.Rooms, origins: map[string]bool{}}
+	for _, o := range cfg.Origins {
+		s.origins[o] = true
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "Plenary",
+		ErrorHandler:          s.handleError,
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		ReadBufferSize:        16 << 10,
+		DisableStartupMessage: true,
+	})
+	s.app.Use(s.requestIDAndLog, s.recoverPanics, s.securityHeaders)
+	if len(cfg.Origins) > 0 {
+		s.app.Use("/api", cors.New(cors.Config{
+			AllowOrigins:     joinComma(cfg.Origins),
+			AllowCredentials: true,
+			AllowHeaders:     "Authorization, Content-Type, X-CSRF-Token, X-Request-ID",
+			AllowMethods:     "GET, POST, PATCH, PUT, DELETE",
+			ExposeHeaders:    "X-Request-ID, Retry-After",
+			MaxAge:           600,
+		}))
+	}
+	api := s.app.Group("/api", s.noStore, func(c *fiber.Ctx) error {
+		if err := checkQuery(c); err != nil {
+			return err
+		}
+		return c.Next()
+	})
+	api.Get("/health", s.handleHealth)
+	s.registerAuthRoutes(api)
+	s.registerInvitationRoutes(api)
+	s.registerGroupRoutes(api)
+	api.All("/*", func(*fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such API endpoint") })
+	s.registerStatic()
+	return s
+}
+
+// App returns the Fiber application, for tests (app.Test) and for serving.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown stops accepting connections and waits up to timeout for requests in flight.
+func (s *Server) Shutdown(timeout time.Duration) error { return s.app.ShutdownWithTimeout(timeout) }
+
+func (s *Server) handleHealth(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	if err := s.cfg.Store.Ping(ctx); err != nil {
+		s.log.Warn("health check failed", slog.Any("error", err))
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
+	}
+	return c.JSON(fiber.Map{"status": "ok", "store": s.cfg.Store.Kind()})
+}
+
+func joinComma(items []string) string {
+	out := ""
+	for i, it := range items {
+		if i > 0 {
+			out += ","
+		}
+		out += it
+	}
+	return out
+}
