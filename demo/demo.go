@@ -62,10 +62,10 @@ var areas = []area{
 		groupDescription: "Helps countries build capacity to harmonize cybercrime legislation and enforcement, and to " +
 			"ratify, accede to and implement the principles of the Convention on Cybercrime.",
 		visibility: rooms.Public,
-		members: map[string]string{"chair@example.org": rooms.RoleChair, "member@example.org": rooms.RoleMember},
+		members:    map[string]string{"chair@example.org": rooms.RoleChair, "member@example.org": rooms.RoleMember},
 	},
 	{
-		name: "Watch, warning and incident response",
+		name:        "Watch, warning and incident response",
 		description: "Building national capabilities to watch for, warn of and respond to computer security incidents.",
 		group:       "Watch, warning and incident response",
 		groupDescription: "Shares experience and best practice in setting up national watch, warning and incident " +
