@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -52,13 +53,20 @@ func argon2Key(password, salt []byte) []byte {
 	return argon2.IDKey(password, salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
 }
 
+// maxHashWait bounds how long a sign-in waits for a hashing slot before it is turned away, so a
+// flood of sign-ins cannot pile up requests without bound.
+const maxHashWait = 10 * time.Second
+
 func (h *hasher) acquire(ctx context.Context) error {
+	wait := time.NewTimer(maxHashWait)
+	defer wait.Stop()
 	select {
 	case h.slots <- struct{}{}:
 		return nil
 	case <-ctx.Done():
-		return errs.RateLimitedFor(2, "the server is busy signing people in; try again in a moment")
+	case <-wait.C:
 	}
+	return errs.RateLimitedFor(2, "the server is busy signing people in; try again in a moment")
 }
 
 func (h *hasher) release() { <-h.slots }
