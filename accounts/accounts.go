@@ -5,7 +5,10 @@
 // Storage follows STORAGE.md: every hot operation is an _id point read, an insert or an _id
 // update. E-mail uniqueness is arbitrated by inserting into user_emails, whose _id is the
 // normalized address; spending a refresh token is arbitrated by inserting its hash into
-// session_spent. A duplicate-key error is the answer in both cases, also across processes.
+// session_spent; revoking a session family and using up an invitation are inserts too. A
+// duplicate-key error is the answer in each case, also across processes. Updates are kept off
+// every path where two writers could meet: on the embedded store an update is a read followed by
+// a whole-document write, without isolation between the two.
 package accounts
 
 import (
@@ -37,7 +40,8 @@ const (
 	colInvites    = "invitations"
 	colSessions   = "sessions"
 	colSpent      = "session_spent"
-	colFamilies   = "session_families"
+	colRevoked    = "session_revocations"
+	colClaims     = "invitation_claims"
 	colWSTickets  = "ws_tickets"
 	maxListedUser = 5000
 )
@@ -52,7 +56,8 @@ func Collections() []store.Collection {
 		{Name: colInvites, Indexes: []mongo.IndexModel{byCreated}},
 		{Name: colSessions, Indexes: []mongo.IndexModel{byExpiry}},
 		{Name: colSpent, Indexes: []mongo.IndexModel{byExpiry}},
-		{Name: colFamilies, Indexes: []mongo.IndexModel{byExpiry}},
+		{Name: colRevoked, Indexes: []mongo.IndexModel{byExpiry}},
+		{Name: colClaims},
 		{Name: colWSTickets, Indexes: []mongo.IndexModel{byExpiry}},
 	}
 }
@@ -120,7 +125,8 @@ type Service struct {
 	invites  *mongo.Collection
 	sessions *mongo.Collection
 	spent    *mongo.Collection
-	families *mongo.Collection
+	revoked  *mongo.Collection
+	claims   *mongo.Collection
 	tickets  *mongo.Collection
 }
 
@@ -167,7 +173,8 @@ func New(st *store.Store, cfg Config) (*Service, error) {
 		invites:  st.Collection(colInvites),
 		sessions: st.Collection(colSessions),
 		spent:    st.Collection(colSpent),
-		families: st.Collection(colFamilies),
+		revoked:  st.Collection(colRevoked),
+		claims:   st.Collection(colClaims),
 		tickets:  st.Collection(colWSTickets),
 	}, nil
 }

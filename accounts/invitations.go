@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -24,6 +25,8 @@ const (
 
 // Invitation asks a person, by e-mail address, to create an account. The token handed out is
 // "<id>.<secret>": the id finds the record with a point read, the secret is stored only hashed.
+// An invitation ends (accepted or revoked) by inserting a claim under its id into
+// invitation_claims: of an acceptance and a revocation racing, exactly one insert succeeds.
 type Invitation struct {
 	ID        string    `json:"id"`
 	Email     string    `json:"email"`
@@ -128,8 +131,17 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor User, invitationID
 	if err != nil {
 		return err
 	}
+	notPending := func(status string) error {
+		return errs.Errorf(errs.Conflict, "the invitation is %s, not pending", status)
+	}
 	if st := doc.invitation(s.now()).Status; st != InvitationPending {
-		return errs.Errorf(errs.Conflict, "the invitation is %s, not pending", st)
+		return notPending(st)
+	}
+	if err := s.claimInvitation(ctx, doc.ID, InvitationRevoked); err != nil {
+		if errs.CodeOf(err) == errs.Conflict {
+			return notPending("already used")
+		}
+		return err
 	}
 	return s.setInvitationStatus(ctx, doc.ID, InvitationRevoked, "")
 }
@@ -144,6 +156,33 @@ func (s *Service) invitationDoc(ctx context.Context, invitationID string) (invit
 		return invitationDoc{}, fmt.Errorf("load invitation: %w", err)
 	}
 	return doc, nil
+}
+
+type claimDoc struct {
+	InvitationID string    `bson:"_id"`
+	Action       string    `bson:"action"`
+	At           time.Time `bson:"at"`
+}
+
+// claimInvitation ends an invitation's pending state for action. Returns conflict if it was
+// already claimed.
+func (s *Service) claimInvitation(ctx context.Context, invitationID, action string) error {
+	_, err := s.claims.InsertOne(ctx, claimDoc{InvitationID: invitationID, Action: action, At: s.now()})
+	if isDuplicate(err) {
+		return errs.Errorf(errs.Conflict, "the invitation was already used or revoked")
+	}
+	if err != nil {
+		return fmt.Errorf("claim invitation: %w", err)
+	}
+	return nil
+}
+
+// unclaimInvitation makes an invitation usable again after an acceptance failed part-way.
+func (s *Service) unclaimInvitation(ctx context.Context, invitationID string) error {
+	if _, err := s.claims.DeleteOne(ctx, bson.D{{Key: "_id", Value: invitationID}}); err != nil {
+		return fmt.Errorf("release invitation claim: %w", err)
+	}
+	return nil
 }
 
 func (s *Service) setInvitationStatus(ctx context.Context, invitationID, status, acceptedBy string) error {
@@ -196,12 +235,28 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 	if err != nil {
 		return Session{}, Invitation{}, err
 	}
-	u, err := s.CreateUser(ctx, NewUser{Email: doc.Email, Name: name, Password: password, Role: RoleUser})
-	if err != nil {
+	// Check the input before claiming, so that a typo does not use the invitation up.
+	if _, _, err := validateNewUser(doc.Email, name, password); err != nil {
 		return Session{}, Invitation{}, err
 	}
-	// The account exists before the invitation is marked: a crash in between leaves a pending
-	// invitation whose next use answers conflict, never a used invitation without an account.
+	if err := s.claimInvitation(ctx, doc.ID, InvitationAccepted); err != nil {
+		if errs.CodeOf(err) == errs.Conflict {
+			return Session{}, Invitation{}, errs.Errorf(errs.NotFound, "this invitation link is not valid any more; ask the secretariat for a new one")
+		}
+		return Session{}, Invitation{}, err
+	}
+	u, err := s.CreateUser(ctx, NewUser{Email: doc.Email, Name: name, Password: password, Role: RoleUser})
+	if err != nil {
+		// Give the invitation back unless the address has an account now: then it has served.
+		if errs.CodeOf(err) != errs.Conflict {
+			if uerr := s.unclaimInvitation(ctx, doc.ID); uerr != nil {
+				return Session{}, Invitation{}, errors.Join(err, uerr)
+			}
+		}
+		return Session{}, Invitation{}, err
+	}
+	// The claim is taken and the account exists before the invitation is marked: a crash in
+	// between leaves an invitation that is listed as pending but can no longer be used.
 	if err := s.setInvitationStatus(ctx, doc.ID, InvitationAccepted, u.ID); err != nil {
 		return Session{}, Invitation{}, err
 	}
@@ -209,5 +264,6 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 	if err != nil {
 		return Session{}, Invitation{}, err
 	}
+	doc.Status, doc.AcceptedBy = InvitationAccepted, u.ID
 	return sess, doc.invitation(s.now()), nil
 }

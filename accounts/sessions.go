@@ -37,12 +37,14 @@ type spentDoc struct {
 	ExpiresAt time.Time `bson:"expires_at"`
 }
 
-type familyDoc struct {
-	ID        string    `bson:"_id"`
-	UserID    string    `bson:"user_id"`
-	Revoked   bool      `bson:"revoked"`
-	Reason    string    `bson:"reason,omitempty"`
-	CreatedAt time.Time `bson:"created_at"`
+// revocationDoc ends a session family. Revoking is an insert, never an update: on the embedded
+// store an update rewrites the whole document without isolation, so a concurrent write could
+// undo it; an insert cannot be undone by anything but a delete.
+type revocationDoc struct {
+	Family    string    `bson:"_id"`
+	Reason    string    `bson:"reason"`
+	RevokedAt time.Time `bson:"revoked_at"`
+	// ExpiresAt is when every token of the family has expired anyway, so the sweep may drop it.
 	ExpiresAt time.Time `bson:"expires_at"`
 }
 
@@ -89,23 +91,23 @@ func (s *Service) Login(ctx context.Context, in Credentials) (Session, error) {
 	trusted := found && s.deviceUserID(in.DeviceToken) == doc.ID
 	keys, limits := throttleKeys(email, in.ClientIP, trusted)
 	now := s.now()
-	if wait := s.throttle.check(now, keys, limits); wait > 0 {
+	if wait := s.throttle.reserve(now, keys, limits); wait > 0 {
 		return Session{}, errs.RateLimitedFor(int(wait.Seconds())+1, "too many failed sign-in attempts; try again later")
 	}
 	ok, err := s.hash.Verify(ctx, doc.PasswordHash, in.Password)
 	if err != nil {
+		s.throttle.release(keys)
 		return Session{}, err
 	}
 	if !ok || !found {
-		s.throttle.fail(now, keys)
 		return Session{}, errBadCredentials
 	}
+	s.throttle.release(keys)
 	s.throttle.succeed(email, in.ClientIP)
 	return s.openSession(ctx, doc.user(), newID())
 }
 
-// openSession issues an access token and a new refresh token in family, creating the family
-// record on first use.
+// openSession issues an access token and a new refresh token in family.
 func (s *Service) openSession(ctx context.Context, u User, family string) (Session, error) {
 	now := s.now()
 	access, err := s.issueAccessToken(u)
@@ -114,16 +116,6 @@ func (s *Service) openSession(ctx context.Context, u User, family string) (Sessi
 	}
 	refresh := randomToken(32)
 	expires := now.Add(s.cfg.RefreshTTL)
-	famDoc := familyDoc{ID: family, UserID: u.ID, CreatedAt: now, ExpiresAt: expires}
-	if _, err := s.families.InsertOne(ctx, famDoc); err != nil && !isDuplicate(err) {
-		return Session{}, fmt.Errorf("record session family: %w", err)
-	} else if err != nil {
-		// An existing family: keep it alive as long as its newest token.
-		if _, err := s.families.UpdateOne(ctx, bson.D{{Key: "_id", Value: family}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "expires_at", Value: expires}}}}); err != nil {
-			return Session{}, fmt.Errorf("extend session family: %w", err)
-		}
-	}
 	doc := sessionDoc{Hash: hashSecret(refresh), Family: family, UserID: u.ID, CreatedAt: now, ExpiresAt: expires}
 	if _, err := s.sessions.InsertOne(ctx, doc); err != nil {
 		return Session{}, fmt.Errorf("record session: %w", err)
@@ -156,15 +148,11 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (Session, er
 	if !now.Before(doc.ExpiresAt) {
 		return Session{}, errSessionGone
 	}
-	var fam familyDoc
-	if err := s.families.FindOne(ctx, bson.D{{Key: "_id", Value: doc.Family}}).Decode(&fam); err != nil {
-		if err == mongo.ErrNoDocuments {
-			return Session{}, errSessionGone
-		}
-		return Session{}, fmt.Errorf("load session family: %w", err)
-	}
-	if fam.Revoked {
+	switch err := s.revoked.FindOne(ctx, bson.D{{Key: "_id", Value: doc.Family}}).Err(); {
+	case err == nil:
 		return Session{}, errSessionGone
+	case err != mongo.ErrNoDocuments:
+		return Session{}, fmt.Errorf("check session revocation: %w", err)
 	}
 	// Spending is an insert: of two concurrent refreshes with one token, only one succeeds.
 	_, err = s.spent.InsertOne(ctx, spentDoc{Hash: hash, SpentAt: now, ExpiresAt: doc.ExpiresAt})
@@ -211,19 +199,19 @@ func (s *Service) Logout(ctx context.Context, refreshToken string) error {
 }
 
 func (s *Service) revokeFamily(ctx context.Context, family, reason string) error {
-	_, err := s.families.UpdateOne(ctx, bson.D{{Key: "_id", Value: family}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "revoked", Value: true}, {Key: "reason", Value: reason}}}})
-	if err != nil {
+	now := s.now()
+	doc := revocationDoc{Family: family, Reason: reason, RevokedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTTL)}
+	if _, err := s.revoked.InsertOne(ctx, doc); err != nil && !isDuplicate(err) {
 		return fmt.Errorf("revoke session family: %w", err)
 	}
 	return nil
 }
 
-// Sweep deletes expired sessions, spent-token records, families and tickets. It is a filtered
+// Sweep deletes expired sessions, spent-token records, revocations and tickets. It is a filtered
 // delete, run in the background now and then, never on a request path.
 func (s *Service) Sweep(ctx context.Context) error {
 	expired := bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: s.now()}}}}
-	for _, c := range []*mongo.Collection{s.sessions, s.spent, s.families, s.tickets} {
+	for _, c := range []*mongo.Collection{s.sessions, s.spent, s.revoked, s.tickets} {
 		if _, err := c.DeleteMany(ctx, expired); err != nil {
 			return fmt.Errorf("sweep %s: %w", c.Name(), err)
 		}

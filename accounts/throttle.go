@@ -46,10 +46,31 @@ func throttleKeys(email, clientIP string, trustedDevice bool) ([]string, []int) 
 	return keys, limits
 }
 
-// check returns how long the caller must wait before trying again, or zero.
-func (t *throttle) check(now time.Time, keys []string, limits []int) time.Duration {
+// reserve checks the limits and, when the attempt may go ahead, counts it as a failure at once,
+// under one lock, so that simultaneous attempts cannot all pass the check before any of them is
+// counted. It returns how long the caller must wait, or zero. A successful attempt calls release.
+func (t *throttle) reserve(now time.Time, keys []string, limits []int) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if wait := t.waitLocked(now, keys, limits); wait > 0 {
+		return wait
+	}
+	t.failLocked(now, keys)
+	return 0
+}
+
+// release takes back the failure that reserve counted.
+func (t *throttle) release(keys []string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, k := range keys {
+		if c := t.counters[k]; c != nil && c.failures > 0 {
+			c.failures--
+		}
+	}
+}
+
+func (t *throttle) waitLocked(now time.Time, keys []string, limits []int) time.Duration {
 	var wait time.Duration
 	for i, k := range keys {
 		c := t.counters[k]
@@ -63,10 +84,7 @@ func (t *throttle) check(now time.Time, keys []string, limits []int) time.Durati
 	return wait
 }
 
-// fail counts a failed attempt against every key.
-func (t *throttle) fail(now time.Time, keys []string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+func (t *throttle) failLocked(now time.Time, keys []string) {
 	if len(t.counters) >= maxCounters {
 		t.prune(now)
 	}

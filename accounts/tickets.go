@@ -30,8 +30,9 @@ func (s *Service) IssueTicket(ctx context.Context, actor User) (string, error) {
 	return ticket, nil
 }
 
-// RedeemTicket spends a ticket and returns its user. The delete is the arbiter of single use:
-// of two connections presenting one ticket, only one deletes it. Returns unauthorized for an
+// RedeemTicket spends a ticket and returns its user. The delete is the arbiter of single use: of
+// two connections presenting one ticket, only one deletes it (DeletedCount is 1). FindOneAndDelete
+// would not do: the embedded store returns the document to both. Returns unauthorized for an
 // unknown, spent or expired ticket.
 func (s *Service) RedeemTicket(ctx context.Context, ticket string) (User, error) {
 	bad := errs.Errorf(errs.Unauthorized, "the websocket ticket is invalid, used or expired")
@@ -39,12 +40,20 @@ func (s *Service) RedeemTicket(ctx context.Context, ticket string) (User, error)
 		return User{}, bad
 	}
 	var doc ticketDoc
-	err := s.tickets.FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: hashSecret(ticket)}}).Decode(&doc)
+	filter := bson.D{{Key: "_id", Value: hashSecret(ticket)}}
+	err := s.tickets.FindOne(ctx, filter).Decode(&doc)
 	if err == mongo.ErrNoDocuments {
 		return User{}, bad
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("redeem ticket: %w", err)
+	}
+	res, err := s.tickets.DeleteOne(ctx, filter)
+	if err != nil {
+		return User{}, fmt.Errorf("redeem ticket: %w", err)
+	}
+	if res.DeletedCount != 1 {
+		return User{}, bad
 	}
 	if !s.now().Before(doc.ExpiresAt) {
 		return User{}, bad

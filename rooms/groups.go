@@ -323,8 +323,14 @@ func (s *Service) AddMember(ctx context.Context, actor accounts.User, groupID st
 	if err := checkRole("role", in.Role); err != nil {
 		return Group{}, err
 	}
-	if _, err := s.loadGroup(ctx, actor, groupID); err != nil {
+	g, err := s.loadGroup(ctx, actor, groupID)
+	if err != nil {
 		return Group{}, err
+	}
+	// Authorize before looking the person up, so that the answer does not tell a non-manager
+	// which addresses have accounts.
+	if !g.canManage(actor) {
+		return Group{}, errs.Errorf(errs.Forbidden, "only the secretariat and the group's chairs can add members")
 	}
 	person, err := s.findPerson(ctx, in)
 	if err != nil {
@@ -401,11 +407,17 @@ func (s *Service) RemoveMember(ctx context.Context, actor accounts.User, groupID
 }
 
 // modifyGroup applies change to the current version of a group and writes it back only if nobody
-// changed the group in between, retrying from a fresh read otherwise. MongoDB and the embedded
-// store both apply a single-document conditional replace atomically, so no transaction is needed.
-// The filter has two fields, which FerretDB evaluates by scanning the groups collection: fine for
-// a small collection on an administrative path, and indexed by _id on MongoDB.
+// changed the group in between, retrying from a fresh read otherwise.
+//
+// Two guards, for the two stores. On MongoDB a conditional replace on {_id, version} is atomic, so
+// several server processes cannot overwrite each other. The embedded store (FerretDB v1) reads the
+// matching document and writes it back in separate steps, so two writers could both match the same
+// version; it only ever runs in one process, and groupMu serializes group changes within it. The
+// two-field filter makes FerretDB scan the groups collection: fine for a bounded collection on an
+// administrative path.
 func (s *Service) modifyGroup(ctx context.Context, actor accounts.User, groupID string, change func(*groupDoc) error) (Group, error) {
+	s.groupMu.Lock()
+	defer s.groupMu.Unlock()
 	for range maxRetries {
 		g, err := s.loadGroup(ctx, actor, groupID)
 		if err != nil {

@@ -5,6 +5,8 @@
 package rooms
 
 import (
+	"sync"
+
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
@@ -27,6 +29,8 @@ func Collections() []store.Collection {
 
 // Service manages focus areas and groups.
 type Service struct {
+	// groupMu serializes group changes within this process (see modifyGroup).
+	groupMu    sync.Mutex
 	accounts   *accounts.Service
 	focusAreas *mongo.Collection
 	groups     *mongo.Collection
