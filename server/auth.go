@@ -13,6 +13,8 @@ import (
 
 // Cookie names. The refresh and device cookies are HttpOnly and scoped to /api/auth; the CSRF
 // cookie is readable by the page, which repeats it in the X-CSRF-Token header (double submit).
+var errSessionGone = errs.Errorf(errs.Unauthorized, "no session: sign in")
+
 const (
 	cookieRefresh = "plenary_refresh"
 	cookieCSRF    = "plenary_csrf"
@@ -53,7 +55,17 @@ func actor(c *fiber.Ctx) accounts.User {
 // requireCSRF protects the cookie-authenticated endpoints: the X-CSRF-Token header must repeat the
 // CSRF cookie, which another site can neither read nor set, and a browser's Origin, when sent,
 // must be allowed.
+//
+// Without a refresh cookie there is no session to protect: refresh answers 401 and logout 204, so
+// a first visit (which tries to restore a session) is not reported as a forgery.
 func (s *Server) requireCSRF(c *fiber.Ctx) error {
+	if c.Cookies(cookieRefresh) == "" {
+		if strings.HasSuffix(c.Path(), "/logout") {
+			s.clearSessionCookies(c)
+			return c.SendStatus(fiber.StatusNoContent)
+		}
+		return errSessionGone
+	}
 	if origin := c.Get(fiber.HeaderOrigin); origin != "" && !s.originAllowed(c, origin) {
 		return errs.Errorf(errs.Forbidden, "requests from %s are not allowed", origin)
 	}
