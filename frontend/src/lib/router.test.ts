@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { match } from './router.svelte';
+
+describe('match', () => {
+  it.each([
+    ['/', { name: 'home' }],
+    ['/login', { name: 'login' }],
+    ['/invite', { name: 'invite' }],
+    ['/admin/', { name: 'admin' }],
+    ['/groups/g%201', { name: 'group', id: 'g 1' }],
+    ['/groups/a/b', { name: 'notFound' }],
+    ['/nowhere', { name: 'notFound' }],
+  ])('%s', (path, want) => {
+    expect(match(path)).toEqual(want);
+  });
+});
