@@ -73,7 +73,7 @@ func (s *Service) CreateFocusArea(ctx context.Context, actor accounts.User, in F
 	if err := applyFocusAreaInput(&f, in, true); err != nil {
 		return FocusArea{}, err
 	}
-	if err := s.checkFocusAreaNameFree(ctx, actor, f); err != nil {
+	if err := s.checkFocusAreaNameFree(ctx, actor, f, true); err != nil {
 		return FocusArea{}, err
 	}
 	if _, err := s.focusAreas.InsertOne(ctx, f); err != nil {
@@ -95,7 +95,7 @@ func (s *Service) UpdateFocusArea(ctx context.Context, actor accounts.User, focu
 	if err := applyFocusAreaInput(&f, in, false); err != nil {
 		return FocusArea{}, err
 	}
-	if err := s.checkFocusAreaNameFree(ctx, actor, f); err != nil {
+	if err := s.checkFocusAreaNameFree(ctx, actor, f, false); err != nil {
 		return FocusArea{}, err
 	}
 	if _, err := s.focusAreas.ReplaceOne(ctx, bson.D{{Key: "_id", Value: f.ID}}, f); err != nil {
@@ -109,7 +109,7 @@ func applyFocusAreaInput(f *FocusArea, in FocusAreaInput, create bool) error {
 		return errs.Errorf(errs.Invalid, "name: is required")
 	}
 	if in.Name != nil {
-		name, err := check.Text("name", *in.Name, 1, 120, false)
+		name, err := check.Text("name", *in.Name, 1, 200, false)
 		if err != nil {
 			return err
 		}
@@ -128,12 +128,13 @@ func applyFocusAreaInput(f *FocusArea, in FocusAreaInput, create bool) error {
 // checkFocusAreaNameFree refuses a second focus area with the same name (ignoring case). The
 // check reads the small bounded list; two simultaneous creations of one name could both pass,
 // which costs a rename, not data.
-func (s *Service) checkFocusAreaNameFree(ctx context.Context, actor accounts.User, f FocusArea) error {
+// On creation it also enforces maxFocusAreas.
+func (s *Service) checkFocusAreaNameFree(ctx context.Context, actor accounts.User, f FocusArea, creating bool) error {
 	all, err := s.FocusAreas(ctx, actor)
 	if err != nil {
 		return err
 	}
-	if len(all) >= maxFocusAreas {
+	if creating && len(all) >= maxFocusAreas {
 		return errs.Errorf(errs.Conflict, "there are already %d focus areas", maxFocusAreas)
 	}
 	for _, o := range all {

@@ -37,7 +37,7 @@ const (
 	maxGroups    = 2000
 	maxRetries   = 8
 	maxDescLen   = 4000
-	maxGroupName = 160
+	maxGroupName = 200
 )
 
 // GroupSummary is a group as it appears in lists.

@@ -24,11 +24,11 @@ func TestCreateGroupValidation(t *testing.T) {
 	}{
 		{"valid public", rooms.GroupInput{Name: ptr("Drafting"), FocusArea: &area, Visibility: ptr(rooms.Public)}, ""},
 		{"valid private with description", rooms.GroupInput{Name: ptr("Drafting"), FocusArea: &area, Visibility: ptr(rooms.Private), Description: ptr("Line\n\tindented")}, ""},
-		{"name of 160 characters", rooms.GroupInput{Name: ptr(strings.Repeat("ü", 160)), FocusArea: &area, Visibility: ptr(rooms.Public)}, ""},
+		{"name of 200 characters", rooms.GroupInput{Name: ptr(strings.Repeat("ü", 200)), FocusArea: &area, Visibility: ptr(rooms.Public)}, ""},
 		{"missing name", rooms.GroupInput{FocusArea: &area, Visibility: ptr(rooms.Public)}, errs.Invalid},
 		{"empty name", rooms.GroupInput{Name: ptr(""), FocusArea: &area, Visibility: ptr(rooms.Public)}, errs.Invalid},
 		{"blank name", rooms.GroupInput{Name: ptr("   "), FocusArea: &area, Visibility: ptr(rooms.Public)}, errs.Invalid},
-		{"name of 161 characters", rooms.GroupInput{Name: ptr(strings.Repeat("ü", 161)), FocusArea: &area, Visibility: ptr(rooms.Public)}, errs.Invalid},
+		{"name of 201 characters", rooms.GroupInput{Name: ptr(strings.Repeat("ü", 201)), FocusArea: &area, Visibility: ptr(rooms.Public)}, errs.Invalid},
 		{"name with newline", rooms.GroupInput{Name: ptr("Two\nlines"), FocusArea: &area, Visibility: ptr(rooms.Public)}, errs.Invalid},
 		{"name with line separator", rooms.GroupInput{Name: ptr("Two\u2028lines"), FocusArea: &area, Visibility: ptr(rooms.Public)}, errs.Invalid},
 		{"name invalid UTF-8", rooms.GroupInput{Name: ptr("bad\xc3"), FocusArea: &area, Visibility: ptr(rooms.Public)}, errs.Invalid},
@@ -84,7 +84,7 @@ func TestUpdateGroupValidation(t *testing.T) {
 		want  errs.Code
 	}{
 		{"visibility hidden", f.sec, rooms.GroupInput{Visibility: ptr("hidden")}, errs.Invalid},
-		{"name too long", f.sec, rooms.GroupInput{Name: ptr(strings.Repeat("n", 161))}, errs.Invalid},
+		{"name too long", f.sec, rooms.GroupInput{Name: ptr(strings.Repeat("n", 201))}, errs.Invalid},
 		{"empty name", f.sec, rooms.GroupInput{Name: ptr(" ")}, errs.Invalid},
 		{"unknown focus area", f.sec, rooms.GroupInput{FocusArea: ptr("aaaaaaaaaaaaaaaaaaaaaaaaaa")}, errs.Invalid},
 		{"valid name with invalid visibility", f.sec, rooms.GroupInput{Name: ptr("Renamed"), Visibility: ptr("x")}, errs.Invalid},
@@ -133,9 +133,9 @@ func TestFocusAreas(t *testing.T) {
 			{"same name with spaces", rooms.FocusAreaInput{Name: ptr("  legal measures ")}, errs.Conflict},
 			{"missing name", rooms.FocusAreaInput{Description: ptr("d")}, errs.Invalid},
 			{"empty name", rooms.FocusAreaInput{Name: ptr("")}, errs.Invalid},
-			{"name of 121 characters", rooms.FocusAreaInput{Name: ptr(strings.Repeat("a", 121))}, errs.Invalid},
+			{"name of 201 characters", rooms.FocusAreaInput{Name: ptr(strings.Repeat("a", 201))}, errs.Invalid},
 			{"description of 2001 characters", rooms.FocusAreaInput{Name: ptr("Long"), Description: ptr(strings.Repeat("a", 2001))}, errs.Invalid},
-			{"name of 120 characters", rooms.FocusAreaInput{Name: ptr(strings.Repeat("a", 120))}, ""},
+			{"name of 200 characters", rooms.FocusAreaInput{Name: ptr(strings.Repeat("a", 200))}, ""},
 			{"new name with description", rooms.FocusAreaInput{Name: ptr("Awareness"), Description: ptr("Two\nlines")}, ""},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
@@ -176,7 +176,7 @@ func TestFocusAreas(t *testing.T) {
 		for _, a := range areas {
 			names = append(names, a.Name)
 		}
-		want := []string{strings.Repeat("a", 120), "Awareness", "Incident Response", "Legal measures"}
+		want := []string{strings.Repeat("a", 200), "Awareness", "Incident Response", "Legal measures"}
 		if fmt.Sprint(names) != fmt.Sprint(want) {
 			t.Errorf("focus areas = %q, want %q (by name, ignoring case)", names, want)
 		}

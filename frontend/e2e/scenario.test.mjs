@@ -165,6 +165,7 @@ describe('Plenary in a browser', () => {
     await row.getByText('Member', { exact: true }).waitFor();
     await row.getByText('(you)').waitFor();
     assert.equal(await page.getByRole('button', { name: /^Remove/ }).count(), 0, 'a member cannot manage');
+    assert.equal(await page.getByRole('button', { name: /^Edit/ }).count(), 0, 'a member cannot edit the group');
     await page.getByRole('button', { name: 'Leave group' }).waitFor();
     await shoot(page, 'group-en.png');
   });
@@ -264,6 +265,26 @@ describe('Plenary in a browser', () => {
     await carol.goto(state.groupPath);
     await heading(carol, GROUP).waitFor();
     await carol.getByRole('region', { name: 'Add a member' }).waitFor();
+
+    // As a chair she may change the description, and only that.
+    assert.equal(await carol.getByRole('button', { name: 'Edit group' }).count(), 0, 'a chair is not offered the full edit');
+    const editDescription = carol.getByRole('button', { name: 'Edit description' });
+    await editDescription.click();
+    const chairForm = carol.getByRole('region', { name: 'Edit the description' });
+    await chairForm.getByText('As a chair you can change the description.', { exact: false }).waitFor();
+    const chairText = chairForm.getByLabel(/^Description/);
+    assert.equal(await chairText.evaluate((el) => el === document.activeElement), true, 'focus moves into the form');
+    assert.equal(await chairForm.getByLabel('Name').count(), 0, 'no name field for a chair');
+    assert.equal(await chairForm.getByLabel('Focus area').count(), 0, 'no focus area field for a chair');
+    assert.equal(await chairForm.getByRole('radio').count(), 0, 'no visibility choice for a chair');
+    await chairText.fill('Drafts common editorial standards.\nMeets monthly; chaired by Carol.');
+    await chairForm.getByRole('button', { name: 'Save changes' }).click();
+    await carol.getByRole('status').filter({ hasText: 'The group details were saved.' }).waitFor();
+    await carol.getByText('Meets monthly; chaired by Carol.').waitFor();
+    assert.equal(await chairForm.count(), 0, 'the form closes after saving');
+    assert.equal(await editDescription.evaluate((el) => el === document.activeElement), true, 'focus returns to the Edit button');
+    await heading(carol, GROUP).waitFor();
+
     await carol.getByRole('button', { name: 'Leave group' }).click();
     const leave = carol.getByRole('dialog', { name: 'Leave group' });
     await leave.getByRole('button', { name: 'Leave group' }).click();
@@ -307,6 +328,124 @@ describe('Plenary in a browser', () => {
     }
     await alert.waitFor();
     assert.match(await alert.innerText(), /try again in \d+ (seconds|minutes)/);
+  });
+
+  it('h. the secretariat edits the group: validation, keyboard, rename, Arabic', STEP, async () => {
+    need('admin', 'groupPath');
+    const page = state.admin;
+    await page.goto(state.groupPath);
+    await heading(page, GROUP).waitFor();
+    await page.getByText('Meets monthly; chaired by Carol.').waitFor();
+
+    // Keyboard only: open with Enter, cancel with Escape; focus follows.
+    const edit = page.getByRole('button', { name: 'Edit group' });
+    await edit.focus();
+    await page.keyboard.press('Enter');
+    const form = page.getByRole('region', { name: 'Edit group details' });
+    const name = form.getByLabel('Name');
+    await name.waitFor();
+    assert.equal(await name.evaluate((el) => el === document.activeElement), true, 'focus moves to the name field');
+    assert.equal(await name.inputValue(), GROUP);
+    assert.equal(await form.getByLabel('Focus area').inputValue(), await form.getByLabel('Focus area').locator('option', { hasText: AREA }).getAttribute('value'));
+    assert.equal(await form.getByRole('radio', { name: /^Private/ }).isChecked(), true);
+    await page.keyboard.press('Escape');
+    await edit.waitFor();
+    assert.equal(await form.count(), 0);
+    assert.equal(await edit.evaluate((el) => el === document.activeElement), true, 'focus returns to the Edit button');
+
+    // The API's refusal is shown on the field it is about.
+    await page.keyboard.press('Enter');
+    await name.fill('x'.repeat(201));
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await form.getByRole('alert').filter({ hasText: 'The changes were not saved.' }).waitFor();
+    const err = form.getByText(/name: must be 1 to \d+ characters/);
+    await err.waitFor();
+    assert.equal(await name.getAttribute('aria-invalid'), 'true');
+    assert.equal(await name.getAttribute('aria-describedby'), await err.getAttribute('id'));
+    assert.equal(await name.evaluate((el) => el === document.activeElement), true, 'focus moves to the refused field');
+    await heading(page, GROUP).waitFor();
+
+    // Screenshots of the open form, in English and in Arabic.
+    await name.fill(GROUP);
+    await shoot(page, 'group-edit-en.png');
+    await page.getByLabel('Language').selectOption('ar');
+    const formAr = page.getByRole('region', { name: 'تعديل بيانات الفريق' });
+    await formAr.waitFor();
+    assert.equal(await formAr.evaluate((el) => getComputedStyle(el).direction), 'rtl');
+    // The refusal follows the language switch.
+    await formAr.getByRole('alert').filter({ hasText: 'لم تُحفظ التغييرات.' }).waitFor();
+    await formAr.getByText(/^لم يُقبل الطلب\. \(name: must be 1 to 200 characters\)$/).waitFor();
+    await shoot(page, 'group-edit-ar.png');
+    await page.getByLabel('اللغة').selectOption('en');
+    await form.waitFor();
+
+    // Rename, and change the description.
+    state.groupName = 'Editorial Standards and Ethics Group';
+    await name.fill(state.groupName);
+    await form.getByLabel(/^Description/).fill('Drafts and reviews common editorial standards.');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').filter({ hasText: 'The group details were saved.' }).waitFor();
+    await heading(page, state.groupName).waitFor();
+    await page.getByText('Drafts and reviews common editorial standards.').waitFor();
+    assert.equal(await form.count(), 0, 'the form closes after saving');
+    assert.equal(await edit.evaluate((el) => el === document.activeElement), true, 'focus returns to the Edit button');
+    assert.equal(await page.title(), `${state.groupName} · Plenary`);
+
+    // The change is stored, not just shown.
+    await page.reload();
+    await heading(page, state.groupName).waitFor();
+    await page.getByText('Drafts and reviews common editorial standards.').waitFor();
+  });
+
+  it('i. the secretariat edits a focus area; a duplicate name is refused', STEP, async () => {
+    need('admin');
+    const page = state.admin;
+    await page.goto('/admin');
+    await heading(page, 'Secretariat').waitFor();
+    const renamed = 'Media, Ethics and Information';
+
+    // A second focus area to collide with.
+    const fa = page.getByRole('region', { name: 'New focus area' });
+    await fa.getByLabel('Name').fill('Digital Inclusion');
+    await fa.getByRole('button', { name: 'Create focus area' }).click();
+    await fa.getByRole('status').filter({ hasText: 'Focus area “Digital Inclusion” was created.' }).waitFor();
+
+    const list = page.getByRole('region', { name: 'Focus areas' });
+    await list.getByRole('heading', { name: 'Digital Inclusion' }).waitFor();
+    const editArea = list.getByRole('button', { name: `Edit ${AREA}` });
+    await editArea.click();
+    let form = list.getByRole('form', { name: `Edit focus area ${AREA}` });
+    const name = form.getByLabel('Name');
+    assert.equal(await name.evaluate((el) => el === document.activeElement), true, 'focus moves to the name field');
+    assert.equal(await form.getByLabel(/^Description/).inputValue(), 'Ethical dimensions of the information society and media.');
+    await name.fill(renamed);
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await list.getByRole('status').filter({ hasText: `Focus area “${renamed}” was saved.` }).waitFor();
+    await list.getByRole('heading', { name: renamed }).waitFor();
+    assert.equal(await list.getByRole('button', { name: `Edit ${renamed}` }).evaluate((el) => el === document.activeElement), true);
+    // The new-group form offers the new name.
+    await page.getByRole('region', { name: 'New group' }).getByLabel('Focus area').locator('option', { hasText: renamed }).waitFor({ state: 'attached' });
+
+    // Renaming the other one to the same name (in other case) is a conflict.
+    await list.getByRole('button', { name: 'Edit Digital Inclusion' }).click();
+    form = list.getByRole('form', { name: 'Edit focus area Digital Inclusion' });
+    await form.getByLabel('Name').fill(renamed.toLowerCase());
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await form.getByRole('alert').filter({ hasText: 'The changes were not saved.' }).waitFor();
+    const err = form.getByText(`a focus area called "${renamed}" already exists`, { exact: false });
+    await err.waitFor();
+    assert.match(await err.innerText(), /^This conflicts with existing data\./);
+    assert.equal(await form.getByLabel('Name').getAttribute('aria-describedby'), await err.getAttribute('id'));
+    await shoot(page, 'admin-fa-edit-en.png');
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await form.count(), 0);
+    await list.getByRole('heading', { name: 'Digital Inclusion' }).waitFor();
+    assert.equal(await list.getByRole('button', { name: 'Edit Digital Inclusion' }).evaluate((el) => el === document.activeElement), true);
+
+    // The group page shows the renamed focus area.
+    need('groupPath');
+    await page.goto(state.groupPath);
+    await page.getByText(renamed).waitFor();
   });
 
   it('no page reported a CSP violation or an uncaught error', () => {

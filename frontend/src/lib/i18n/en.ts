@@ -35,6 +35,11 @@ export const en = {
   'common.role': 'Role',
   'common.actions': 'Actions',
   'common.status': 'Status',
+  'common.edit': 'Edit',
+  'common.save': 'Save changes',
+  'common.saving': 'Saving…',
+  'common.notSaved': 'The changes were not saved. Check the field marked below.',
+  'common.noChanges': 'Nothing was changed.',
 
   'error.invalid': 'The request was not accepted.',
   'error.unauthorized': 'Your session has ended. Please sign in again.',
@@ -121,6 +126,14 @@ export const en = {
   'group.leaveTitle': 'Leave group',
   'group.leaveConfirm': 'Leave {group}? You will need to be added again to rejoin.',
   'group.back': 'Back to overview',
+  'group.edit': 'Edit group',
+  'group.editDescription': 'Edit description',
+  'group.editTitle': 'Edit group details',
+  'group.editDescriptionTitle': 'Edit the description',
+  'group.editChairHint': 'As a chair you can change the description. The name, focus area and visibility are managed by the secretariat.',
+  'group.editSecretariatHint': 'As the secretariat you can change every detail. Chairs of the group can change the description.',
+  'group.editAreasFailed': 'The focus areas could not be loaded, so the focus area cannot be changed now.',
+  'group.saved': 'The group details were saved.',
 
   'notFound.title': 'Not found',
   'notFound.body': 'This page does not exist, or you do not have access to it.',
@@ -165,6 +178,11 @@ export const en = {
   'admin.revoked': 'The invitation for {email} was revoked.',
   'admin.usersTitle': 'People',
   'admin.usersEmpty': 'No accounts yet.',
+  'admin.faListTitle': 'Focus areas',
+  'admin.faListEmpty': 'No focus areas yet.',
+  'admin.faEditLabel': 'Edit {name}',
+  'admin.faEditTitle': 'Edit focus area {name}',
+  'admin.faSaved': 'Focus area “{name}” was saved.',
 } as const;
 
 export type MessageKey = keyof typeof en;
