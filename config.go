@@ -26,6 +26,9 @@ type config struct {
 	Demo          bool
 	// JWTKey comes from PLENARY_JWT_KEY, or is generated once into the data directory.
 	JWTKey []byte
+	// PostRate is PLENARY_POST_RATE: posts, edits and reactions per person per 10 s; 0 means the
+	// default (20), "off" disables the limit (loopback benchmarks).
+	PostRate int
 }
 
 // loadConfig reads and validates the environment. Every error names its variable.
@@ -72,6 +75,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 		cfg.Demo = true
 	default:
 		return cfg, fmt.Errorf("PLENARY_DEMO: %q must be 0 or 1", getenv("PLENARY_DEMO"))
+	}
+	switch v := strings.TrimSpace(getenv("PLENARY_POST_RATE")); v {
+	case "":
+	case "off":
+		cfg.PostRate = -1
+	default:
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			return cfg, fmt.Errorf("PLENARY_POST_RATE: %q must be a number from 1 to 100000, or off", v)
+		}
+		cfg.PostRate = n
 	}
 	if key := getenv("PLENARY_JWT_KEY"); key != "" {
 		if len(key) < 32 {

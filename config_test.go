@@ -52,6 +52,8 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"PLENARY_ORIGINS": "ftp://a.example"}, "PLENARY_ORIGINS"},
 		{map[string]string{"PLENARY_DEMO": "yes"}, "PLENARY_DEMO"},
 		{map[string]string{"PLENARY_JWT_KEY": "short"}, "PLENARY_JWT_KEY"},
+		{map[string]string{"PLENARY_POST_RATE": "fast"}, "PLENARY_POST_RATE"},
+		{map[string]string{"PLENARY_POST_RATE": "0"}, "PLENARY_POST_RATE"},
 	} {
 		_, err := loadConfig(env(tc.env))
 		if err == nil || !strings.HasPrefix(err.Error(), tc.variable+":") {

@@ -47,7 +47,7 @@ func run(log *slog.Logger) error {
 		URI:         cfg.MongoURI,
 		DataDir:     cfg.DataDir,
 		Logger:      log,
-		Collections: slices.Concat(accounts.Collections(), rooms.Collections()),
+		Collections: slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections()),
 	})
 	if err != nil {
 		if cfg.MongoURI != "" {
@@ -68,6 +68,8 @@ func run(log *slog.Logger) error {
 		return err
 	}
 	rs := rooms.New(st, acc)
+	discussion := rooms.NewDiscussion(st, rs, rooms.DiscussionConfig{PostRate: cfg.PostRate, Logger: log})
+	defer discussion.Close()
 	if err := bootstrap(ctx, cfg, acc, rs); err != nil {
 		return err
 	}
@@ -78,7 +80,7 @@ func run(log *slog.Logger) error {
 		return fmt.Errorf("embedded web app: %w", err)
 	}
 	srv := server.New(server.Config{
-		Origins: cfg.Origins, Static: static, Logger: log, Store: st, Accounts: acc, Rooms: rs,
+		Origins: cfg.Origins, Static: static, Logger: log, Store: st, Accounts: acc, Rooms: rs, Discussion: discussion,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -227,6 +227,15 @@ func (s *Service) groupView(ctx context.Context, actor accounts.User, g *groupDo
 	return g.view(actor, f.Name), nil
 }
 
+// rawGroup reads a group without authorization, for the discussion's own checks.
+func (s *Service) rawGroup(ctx context.Context, groupID string) (*groupDoc, error) {
+	system := accounts.User{ID: "system", Role: accounts.RoleSecretariat}
+	return s.loadGroup(ctx, system, groupID)
+}
+
+// setGroupObserver registers the function told of every stored change of a group.
+func (s *Service) setGroupObserver(f func(*groupDoc)) { s.groupObserver = f }
+
 // RoleIn returns actor's role in a group ("" for none). Returns not_found if actor may not see it.
 func (s *Service) RoleIn(ctx context.Context, actor accounts.User, groupID string) (string, error) {
 	g, err := s.loadGroup(ctx, actor, groupID)
@@ -434,6 +443,9 @@ func (s *Service) modifyGroup(ctx context.Context, actor accounts.User, groupID 
 			return Group{}, fmt.Errorf("update group %s: %w", g.ID, err)
 		}
 		if res.MatchedCount == 1 {
+			if s.groupObserver != nil {
+				s.groupObserver(g)
+			}
 			// The actor may have just left a private group; show what they can still see.
 			if !g.canSee(actor) {
 				return Group{GroupSummary: GroupSummary{ID: g.ID}}, nil

@@ -30,10 +30,13 @@ func Collections() []store.Collection {
 // Service manages focus areas and groups.
 type Service struct {
 	// groupMu serializes group changes within this process (see modifyGroup).
-	groupMu    sync.Mutex
-	accounts   *accounts.Service
-	focusAreas *mongo.Collection
-	groups     *mongo.Collection
+	groupMu sync.Mutex
+	// groupObserver, when set, is told of every stored change of a group (the discussion uses it
+	// to cut off people who lost access).
+	groupObserver func(*groupDoc)
+	accounts      *accounts.Service
+	focusAreas    *mongo.Collection
+	groups        *mongo.Collection
 }
 
 // New returns a Service over st, whose collections must include Collections().

@@ -35,6 +35,7 @@ type fixture struct {
 	st      *store.Store
 	acc     *accounts.Service
 	rooms   *rooms.Service
+	disc    *rooms.Discussion
 	tokens  map[string]string // actor name → access token
 	users   map[string]accounts.User
 	area    string
@@ -46,19 +47,22 @@ type fixture struct {
 // outsider who belongs to no group.
 func mustServe(t *testing.T) *fixture {
 	t.Helper()
-	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections())...)
+	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections())...)
 	acc, err := accounts.New(st, accounts.Config{JWTKey: testKey, HashConcurrency: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rs := rooms.New(st, acc)
+	disc := rooms.NewDiscussion(st, rs, rooms.DiscussionConfig{PostRate: -1, Logger: slog.New(slog.DiscardHandler)})
+	t.Cleanup(disc.Close)
 	static := fstest.MapFS{
 		"index.html":        {Data: []byte("<!doctype html><title>Plenary</title>")},
 		"assets/app-abc.js": {Data: []byte("console.log(1)")},
 	}
 	f := &fixture{
 		t: t, st: st, acc: acc, rooms: rs,
-		srv:    New(Config{Logger: slog.New(slog.DiscardHandler), Store: st, Accounts: acc, Rooms: rs, Static: static}),
+		srv:    New(Config{Logger: slog.New(slog.DiscardHandler), Store: st, Accounts: acc, Rooms: rs, Discussion: disc, Static: static}),
+		disc:   disc,
 		tokens: map[string]string{}, users: map[string]accounts.User{},
 	}
 	ctx := context.Background()

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -33,10 +34,16 @@ type Config struct {
 	// Static is the built web app (index.html at its root). Nil serves no UI.
 	Static fs.FS
 
-	Logger   *slog.Logger
-	Store    Store
-	Accounts *accounts.Service
-	Rooms    *rooms.Service
+	// WSPingInterval is how often websocket connections are pinged. Zero means 700 ms.
+	WSPingInterval time.Duration
+	// WSPongTimeout closes a websocket connection that sent nothing for this long. Zero means 1.5 s.
+	WSPongTimeout time.Duration
+
+	Logger     *slog.Logger
+	Store      Store
+	Accounts   *accounts.Service
+	Rooms      *rooms.Service
+	Discussion *rooms.Discussion
 }
 
 // Server is the HTTP server.
@@ -47,6 +54,11 @@ type Server struct {
 	origins  map[string]bool
 	accounts *accounts.Service
 	rooms    *rooms.Service
+
+	wsMu     sync.Mutex
+	wsConns  map[*wsConn]bool
+	stopPing chan struct{}
+	stopOnce sync.Once
 }
 
 // New builds the server and its routes.
@@ -57,7 +69,14 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{log: cfg.Logger, cfg: cfg, accounts: cfg.Accounts, rooms: cfg.Rooms, origins: map[string]bool{}}
+	if cfg.WSPingInterval <= 0 {
+		cfg.WSPingInterval = 700 * time.Millisecond
+	}
+	if cfg.WSPongTimeout <= 0 {
+		cfg.WSPongTimeout = 1500 * time.Millisecond
+	}
+	s := &Server{log: cfg.Logger, cfg: cfg, accounts: cfg.Accounts, rooms: cfg.Rooms, origins: map[string]bool{},
+		wsConns: map[*wsConn]bool{}, stopPing: make(chan struct{})}
 	for _, o := range cfg.Origins {
 		s.origins[o] = true
 	}
@@ -92,6 +111,10 @@ func New(cfg Config) *Server {
 	s.registerAuthRoutes(api)
 	s.registerInvitationRoutes(api)
 	s.registerGroupRoutes(api)
+	if cfg.Discussion != nil {
+		s.registerWSRoutes(api)
+		go s.pingLoop()
+	}
 	api.All("/*", func(*fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such API endpoint") })
 	s.registerStatic()
 	return s
@@ -103,8 +126,13 @@ func (s *Server) App() *fiber.App { return s.app }
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
 
-// Shutdown stops accepting connections and waits up to timeout for requests in flight.
-func (s *Server) Shutdown(timeout time.Duration) error { return s.app.ShutdownWithTimeout(timeout) }
+// Shutdown stops accepting connections, closes websockets with "going away" (clients reconnect
+// elsewhere and resume), and waits up to timeout for requests in flight.
+func (s *Server) Shutdown(timeout time.Duration) error {
+	s.stopOnce.Do(func() { close(s.stopPing) })
+	s.closeAllWS()
+	return s.app.ShutdownWithTimeout(timeout)
+}
 
 func (s *Server) handleHealth(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)

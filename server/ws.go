@@ -1,0 +1,510 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/contrib/websocket"
+	"github.com/gofiber/fiber/v2"
+
+	"plenary/accounts"
+	"plenary/errs"
+	"plenary/rooms"
+)
+
+// Websocket limits (docs/protocol.md).
+const (
+	wsReadLimit        = 64 << 10
+	wsQueueLimit       = 512
+	wsMaxSubscriptions = 200
+	wsWriteTimeout     = 10 * time.Second
+	wsRequestTimeout   = 15 * time.Second
+	wsCoalesceLimit    = 256 << 10
+	protocolVersion    = 1
+)
+
+// Close codes of our own (4000–4999 are free for applications).
+const (
+	closeBadFrame     = 4000
+	closeUnauthorized = 4001
+	closeSlowConsumer = 4008
+	closeIdle         = 4009
+	closeResync       = 4010
+)
+
+func (s *Server) registerWSRoutes(api fiber.Router) {
+	api.Get("/ws", s.wsAdmit, websocket.New(s.serveWS, websocket.Config{
+		// Origins are checked by wsAdmit (exact match); the library's default accepts any.
+		Origins:         []string{"*"},
+		ReadBufferSize:  2048,
+		WriteBufferSize: 2048,
+	}))
+}
+
+// wsAdmit decides before the upgrade: a websocket request, an allowed Origin, a valid ticket.
+// Refusals are ordinary HTTP errors with the usual body.
+func (s *Server) wsAdmit(c *fiber.Ctx) error {
+	if !websocket.IsWebSocketUpgrade(c) {
+		return fiber.NewError(fiber.StatusUpgradeRequired, "this endpoint speaks websocket only")
+	}
+	// Browsers always send Origin with a websocket; a missing one is a non-browser client, which
+	// cross-site request forgery cannot involve, and the single-use ticket authenticates it.
+	if origin := c.Get(fiber.HeaderOrigin); origin != "" && !s.originAllowed(c, origin) {
+		return errs.Errorf(errs.Forbidden, "websocket connections from %s are not allowed", origin)
+	}
+	u, err := s.accounts.RedeemTicket(c.UserContext(), c.Query("ticket"))
+	if err != nil {
+		return err
+	}
+	c.Locals(localUser, u)
+	return c.Next()
+}
+
+// wsConn is one websocket connection: a rooms.Subscriber with a bounded queue drained by at most
+// one writer goroutine, started when frames arrive and gone when the queue is empty, so an idle
+// connection holds no goroutine but its reader.
+type wsConn struct {
+	s    *Server
+	ws   *websocket.Conn
+	user accounts.User
+
+	mu       sync.Mutex
+	queue    [][]byte
+	writing  bool
+	closed   bool
+	gone     bool // the handler returned: ws must not be touched any more
+	rooms    map[string]bool
+	writerWG sync.WaitGroup
+}
+
+var _ rooms.Subscriber = (*wsConn)(nil)
+
+func (c *wsConn) User() accounts.User { return c.user }
+
+// Send queues a frame. A full queue closes the connection as a slow consumer.
+func (c *wsConn) Send(frame []byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	if len(c.queue) >= wsQueueLimit {
+		c.closeLocked(closeSlowConsumer, "slow consumer")
+		return false
+	}
+	c.queue = append(c.queue, frame)
+	if !c.writing {
+		c.writing = true
+		c.writerWG.Add(1)
+		go c.writeLoop()
+	}
+	return true
+}
+
+// Drop closes the connection because a room let it go.
+func (c *wsConn) Drop(reason rooms.DropReason) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch reason {
+	case rooms.DropSlowConsumer:
+		c.closeLocked(closeSlowConsumer, "slow consumer")
+	default:
+		c.closeLocked(closeResync, "resync: reconnect and resume")
+	}
+}
+
+// writeLoop sends what is queued, coalescing queued envelopes into one frame (newline
+// separated), until the queue is empty.
+func (c *wsConn) writeLoop() {
+	defer c.writerWG.Done()
+	var buf bytes.Buffer
+	for {
+		c.mu.Lock()
+		if len(c.queue) == 0 || c.gone {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		buf.Reset()
+		n := 0
+		for n < len(c.queue) && (n == 0 || buf.Len()+len(c.queue[n]) < wsCoalesceLimit) {
+			if n > 0 {
+				buf.WriteByte('\n')
+			}
+			buf.Write(c.queue[n])
+			n++
+		}
+		c.queue = c.queue[n:]
+		if len(c.queue) == 0 {
+			c.queue = nil // let an idle connection hold no buffer
+		}
+		c.mu.Unlock()
+		_ = c.ws.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+		if err := c.ws.WriteMessage(websocket.TextMessage, buf.Bytes()); err != nil {
+			c.mu.Lock()
+			c.closeLocked(websocket.CloseGoingAway, "write failed")
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+	}
+}
+
+// closeLocked sends a close frame with code and reason and closes the socket, which ends the
+// reader; everything else is cleaned up by the handler. The writing happens in a goroutine:
+// closeLocked runs under room locks, and a stuck client must not hold them.
+func (c *wsConn) closeLocked(code int, reason string) {
+	if c.closed || c.gone {
+		return
+	}
+	c.closed = true
+	c.queue = nil
+	c.writerWG.Add(1)
+	go func() {
+		defer c.writerWG.Done()
+		msg := websocket.FormatCloseMessage(code, reason)
+		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+		_ = c.ws.Close()
+	}()
+}
+
+func (c *wsConn) close(code int, reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closeLocked(code, reason)
+}
+
+// ping is called by the server's pinger. It holds no lock while writing.
+func (c *wsConn) ping(deadline time.Time) {
+	c.mu.Lock()
+	if c.closed || c.gone {
+		c.mu.Unlock()
+		return
+	}
+	c.writerWG.Add(1)
+	c.mu.Unlock()
+	defer c.writerWG.Done()
+	if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
+		c.close(websocket.CloseGoingAway, "ping failed")
+	}
+}
+
+// serveWS runs one connection: hello, then requests until the socket closes.
+func (s *Server) serveWS(ws *websocket.Conn) {
+	u, _ := ws.Locals(localUser).(accounts.User)
+	c := &wsConn{s: s, ws: ws, user: u, rooms: map[string]bool{}}
+	s.wsMu.Lock()
+	s.wsConns[c] = true
+	s.wsMu.Unlock()
+	defer s.endWS(c)
+
+	ws.SetReadLimit(wsReadLimit)
+	extend := func() { _ = ws.SetReadDeadline(time.Now().Add(s.cfg.WSPongTimeout)) }
+	extend()
+	ws.SetPongHandler(func(string) error { extend(); return nil })
+	c.Send(encode(helloEnvelope{Type: "hello", V: protocolVersion, User: rooms.Person{ID: u.ID, Name: u.Name},
+		Limits: wsLimits{Body: 16000, Frame: wsReadLimit}}))
+	for {
+		kind, data, err := ws.ReadMessage()
+		if err != nil {
+			var ne net.Error
+			switch {
+			case errors.Is(err, websocket.ErrReadLimit):
+				c.close(websocket.CloseMessageTooBig, "message too big")
+			case errors.As(err, &ne) && ne.Timeout():
+				c.close(closeIdle, "idle")
+			default:
+				c.close(websocket.CloseNormalClosure, "bye")
+			}
+			return
+		}
+		extend()
+		if kind != websocket.TextMessage {
+			c.close(closeBadFrame, "bad frame: text frames only")
+			return
+		}
+		if !s.handleWS(c, data) {
+			return
+		}
+	}
+}
+
+// endWS unsubscribes the connection everywhere and waits for its writer, so that nothing touches
+// the socket after the handler returns (the library reuses it).
+func (s *Server) endWS(c *wsConn) {
+	c.mu.Lock()
+	rooms := make([]string, 0, len(c.rooms))
+	for r := range c.rooms {
+		rooms = append(rooms, r)
+	}
+	c.closed = true
+	c.mu.Unlock()
+	for _, r := range rooms {
+		s.cfg.Discussion.Unsubscribe(c, r)
+	}
+	s.wsMu.Lock()
+	delete(s.wsConns, c)
+	s.wsMu.Unlock()
+	c.writerWG.Wait()
+	c.mu.Lock()
+	c.gone = true
+	c.mu.Unlock()
+}
+
+// pingLoop pings every connection at the heartbeat interval; a connection that answers nothing
+// within WSPongTimeout hits its read deadline and is closed as idle.
+func (s *Server) pingLoop() {
+	t := time.NewTicker(s.cfg.WSPingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopPing:
+			return
+		case <-t.C:
+		}
+		s.wsMu.Lock()
+		conns := make([]*wsConn, 0, len(s.wsConns))
+		for c := range s.wsConns {
+			conns = append(conns, c)
+		}
+		s.wsMu.Unlock()
+		deadline := time.Now().Add(s.cfg.WSPingInterval)
+		for _, c := range conns {
+			c.ping(deadline)
+		}
+	}
+}
+
+// closeAllWS tells every connection the server is going away.
+func (s *Server) closeAllWS() {
+	s.wsMu.Lock()
+	conns := make([]*wsConn, 0, len(s.wsConns))
+	for c := range s.wsConns {
+		conns = append(conns, c)
+	}
+	s.wsMu.Unlock()
+	for _, c := range conns {
+		c.close(websocket.CloseGoingAway, "going away")
+	}
+}
+
+// Envelopes.
+type (
+	helloEnvelope struct {
+		Type   string       `json:"type"`
+		V      int          `json:"v"`
+		User   rooms.Person `json:"user"`
+		Limits wsLimits     `json:"limits"`
+	}
+	wsLimits struct {
+		Body  int `json:"body"`
+		Frame int `json:"frame"`
+	}
+	wsError struct {
+		Type       string    `json:"type"`
+		ID         string    `json:"id,omitempty"`
+		Code       errs.Code `json:"code"`
+		Message    string    `json:"message"`
+		RetryAfter int       `json:"retry_after,omitempty"`
+	}
+	ackSeq struct {
+		Type string `json:"type"`
+		ID   string `json:"id,omitempty"`
+		Seq  int64  `json:"seq"`
+	}
+	ackEmpty struct {
+		Type string `json:"type"`
+		ID   string `json:"id,omitempty"`
+	}
+	ackSubscribed struct {
+		Type string `json:"type"`
+		ID   string `json:"id,omitempty"`
+		Room string `json:"room"`
+		rooms.Subscribed
+	}
+	ackHistory struct {
+		Type     string           `json:"type"`
+		ID       string           `json:"id,omitempty"`
+		Room     string           `json:"room"`
+		Messages []*rooms.Message `json:"messages"`
+	}
+	pongEnvelope struct {
+		Type string `json:"type"`
+		ID   string `json:"id,omitempty"`
+	}
+)
+
+// clientEnvelope holds every field any request may carry; unknown fields are refused.
+type clientEnvelope struct {
+	Type     string   `json:"type"`
+	ID       string   `json:"id"`
+	Room     string   `json:"room"`
+	Since    *int64   `json:"since"`
+	Topic    string   `json:"topic"`
+	Body     string   `json:"body"`
+	CMID     string   `json:"cmid"`
+	Mentions []string `json:"mentions"`
+	Seq      int64    `json:"seq"`
+	Emoji    string   `json:"emoji"`
+	On       bool     `json:"on"`
+	RenameTo *string  `json:"rename_to"`
+	Resolved *bool    `json:"resolved"`
+	Before   int64    `json:"before"`
+	Limit    int      `json:"limit"`
+}
+
+func encode(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("encode envelope: " + err.Error())
+	}
+	return b
+}
+
+// handleWS answers one request. It returns false when the connection must end.
+func (s *Server) handleWS(c *wsConn, data []byte) bool {
+	var env clientEnvelope
+	if err := decodeEnvelope(data, &env); err != nil {
+		if errs.CodeOf(err) == errs.Invalid && strings.Contains(errs.MessageOf(err), "malformed") {
+			c.close(closeBadFrame, "bad frame: not a JSON object")
+			return false
+		}
+		c.Send(encode(wsError{Type: "error", ID: env.ID, Code: errs.CodeOf(err), Message: errs.MessageOf(err)}))
+		return true
+	}
+	if len(env.ID) > 64 {
+		c.Send(encode(wsError{Type: "error", Code: errs.Invalid, Message: "id: at most 64 characters"}))
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wsRequestTimeout)
+	defer cancel()
+	// The account is checked again on every request, so a deleted account stops at once.
+	if _, err := s.accounts.User(ctx, c.user.ID); err != nil {
+		if errs.CodeOf(err) == errs.NotFound {
+			c.close(closeUnauthorized, "unauthorized")
+			return false
+		}
+	}
+	d := s.cfg.Discussion
+	var (
+		seq int64
+		err error
+	)
+	switch env.Type {
+	case "ping":
+		c.Send(encode(pongEnvelope{Type: "pong", ID: env.ID}))
+		return true
+	case "subscribe":
+		c.mu.Lock()
+		n, already := len(c.rooms), c.rooms[env.Room]
+		c.mu.Unlock()
+		if !already && n >= wsMaxSubscriptions {
+			err = errs.Errorf(errs.Conflict, "at most %d subscriptions per connection", wsMaxSubscriptions)
+			break
+		}
+		since := int64(-1)
+		if env.Since != nil {
+			if *env.Since < 0 {
+				err = errs.Errorf(errs.Invalid, "since: must not be negative")
+				break
+			}
+			since = *env.Since
+		}
+		c.mu.Lock()
+		c.rooms[env.Room] = true
+		c.mu.Unlock()
+		err = d.Subscribe(ctx, c, env.Room, since, func(sub rooms.Subscribed) {
+			c.Send(encode(ackSubscribed{Type: "ack", ID: env.ID, Room: env.Room, Subscribed: sub}))
+		})
+		if err != nil && !already {
+			c.mu.Lock()
+			delete(c.rooms, env.Room)
+			c.mu.Unlock()
+		}
+		if err == nil {
+			return true
+		}
+	case "unsubscribe":
+		d.Unsubscribe(c, env.Room)
+		c.mu.Lock()
+		delete(c.rooms, env.Room)
+		c.mu.Unlock()
+		c.Send(encode(ackEmpty{Type: "ack", ID: env.ID}))
+		return true
+	case "post":
+		seq, err = d.Post(ctx, c.user, env.Room, rooms.PostInput{Topic: env.Topic, Body: env.Body, CMID: env.CMID, Mentions: env.Mentions})
+	case "edit":
+		seq, err = d.Edit(ctx, c.user, env.Room, env.Seq, env.Body, env.Mentions)
+	case "delete":
+		seq, err = d.Delete(ctx, c.user, env.Room, env.Seq)
+	case "react":
+		seq, err = d.React(ctx, c.user, env.Room, env.Seq, env.Emoji, env.On)
+	case "topic":
+		seq, err = d.UpdateTopic(ctx, c.user, env.Room, rooms.TopicInput{Topic: env.Topic, RenameTo: env.RenameTo, Resolved: env.Resolved})
+	case "history":
+		var msgs []*rooms.Message
+		if msgs, err = d.History(ctx, c.user, env.Room, env.Before, env.Limit); err == nil {
+			if msgs == nil {
+				msgs = []*rooms.Message{}
+			}
+			c.Send(encode(ackHistory{Type: "ack", ID: env.ID, Room: env.Room, Messages: msgs}))
+			return true
+		}
+	case "read":
+		if err = d.MarkRead(ctx, c, env.Room, env.Topic, env.Seq); err == nil {
+			c.Send(encode(ackEmpty{Type: "ack", ID: env.ID}))
+			return true
+		}
+	case "typing":
+		if err = d.Typing(ctx, c, env.Room, env.Topic); err == nil {
+			return true
+		}
+	default:
+		err = errs.Errorf(errs.Invalid, "type: unknown request type %q", env.Type)
+	}
+	if err != nil {
+		e := wsError{Type: "error", ID: env.ID, Code: errs.CodeOf(err), Message: errs.MessageOf(err)}
+		if x := errs.As(err); x != nil {
+			e.RetryAfter = x.RetryAfter
+		}
+		if e.Code == errs.Internal {
+			s.log.Error("websocket request failed", "type", env.Type, "room", env.Room, "error", err)
+		}
+		c.Send(encode(e))
+		return true
+	}
+	c.Send(encode(ackSeq{Type: "ack", ID: env.ID, Seq: seq}))
+	return true
+}
+
+// decodeEnvelope decodes a client envelope strictly: a JSON object, no '$' keys, no unknown
+// fields, the right types.
+func decodeEnvelope(data []byte, env *clientEnvelope) error {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed) {
+		return errs.Errorf(errs.Invalid, "malformed JSON envelope")
+	}
+	if err := checkKeys(trimmed); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(env); err != nil {
+		// Keep the id if the rest is wrong, so the error can answer the request.
+		var partial struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(trimmed, &partial)
+		if len(partial.ID) <= 64 {
+			env.ID = partial.ID
+		}
+		return jsonError(err)
+	}
+	return nil
+}
