@@ -41,11 +41,16 @@ const (
 func (s *Server) registerWSRoutes(api fiber.Router) {
 	api.Get("/ws", s.wsAdmit, websocket.New(s.serveWS, websocket.Config{
 		// Origins are checked by wsAdmit (exact match); the library's default accepts any.
-		Origins:         []string{"*"},
-		ReadBufferSize:  2048,
-		WriteBufferSize: 2048,
+		Origins:        []string{"*"},
+		ReadBufferSize: 1024,
+		// Write buffers come from a pool and return to it after each frame, so an idle
+		// connection holds none.
+		WriteBufferSize: 4096,
+		WriteBufferPool: writeBuffers,
 	}))
 }
+
+var writeBuffers = &sync.Pool{}
 
 // wsAdmit decides before the upgrade: a websocket request, an allowed Origin, a valid ticket.
 // Refusals are ordinary HTTP errors with the usual body.
