@@ -7,15 +7,17 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
 
-// markdown renders the message subset: CommonMark without raw HTML (goldmark escapes it unless
-// told otherwise) and without images, with links restricted to http, https and mailto and opened
-// safely.
+// markdown renders the message subset: CommonMark without raw HTML (goldmark omits it unless
+// told otherwise) and without images, plus bare URLs made links and ~~strikethrough~~, with links
+// restricted to http, https and mailto and opened safely.
 var markdown = goldmark.New(
+	goldmark.WithExtensions(extension.Linkify, extension.Strikethrough),
 	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(linkPolicy{}, 100))),
 )
 
