@@ -6,6 +6,7 @@ export type Route =
   | { name: 'login' }
   | { name: 'invite' }
   | { name: 'group'; id: string }
+  | { name: 'room'; id: string }
   | { name: 'admin' }
   | { name: 'notFound' };
 
@@ -16,10 +17,10 @@ export function match(pathname: string): Route {
   if (path === '/login') return { name: 'login' };
   if (path === '/invite') return { name: 'invite' };
   if (path === '/admin') return { name: 'admin' };
-  const m = /^\/groups\/([^/]+)$/.exec(path);
+  const m = /^\/groups\/([^/]+)(\/room)?$/.exec(path);
   if (m) {
     try {
-      return { name: 'group', id: decodeURIComponent(m[1]) };
+      return { name: m[2] ? 'room' : 'group', id: decodeURIComponent(m[1]) };
     } catch {
       return { name: 'notFound' };
     }

@@ -90,3 +90,21 @@ export function formatDate(iso: string, withTime = false): string {
   }
   return f.format(d);
 }
+
+/** formatTime renders an RFC 3339 timestamp as a local time (with the date unless it is today). */
+export function formatTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const today = new Date();
+  const sameDay = d.toDateString() === today.toDateString();
+  const key = `${locale.lang}|t|${sameDay}`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(
+      locale.lang,
+      sameDay ? { hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' },
+    );
+    dateFormats.set(key, f);
+  }
+  return f.format(d);
+}
