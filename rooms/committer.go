@@ -58,18 +58,80 @@ type committer struct {
 	wg     sync.WaitGroup
 	closed chan struct{}
 	once   sync.Once
+
+	// Room documents (head hint, topics) are saved apart from the events, at most every
+	// roomSaveInterval per batch of changes, so the event path never waits for them.
+	dirtyMu   sync.Mutex
+	dirty     map[*room]bool
+	saverWake chan struct{}
+	saverDone chan struct{}
 }
 
+const roomSaveInterval = 100 * time.Millisecond
+
 func newCommitter(d *Discussion) *committer {
-	c := &committer{d: d, in: make(chan *work, commitQueue), closed: make(chan struct{})}
+	c := &committer{d: d, in: make(chan *work, commitQueue), closed: make(chan struct{}),
+		dirty: map[*room]bool{}, saverWake: make(chan struct{}, 1), saverDone: make(chan struct{})}
 	c.wg.Add(1)
 	go c.run()
+	go c.saveLoop()
 	return c
 }
 
+// close stops the committer after writing what is queued, then saves the room documents.
 func (c *committer) close() {
 	c.once.Do(func() { close(c.closed) })
 	c.wg.Wait()
+	<-c.saverDone
+}
+
+func (c *committer) markDirty(works []*work) {
+	if len(works) == 0 {
+		return
+	}
+	c.dirtyMu.Lock()
+	for _, w := range works {
+		c.dirty[w.room] = true
+	}
+	c.dirtyMu.Unlock()
+	select {
+	case c.saverWake <- struct{}{}:
+	default:
+	}
+}
+
+// saveLoop writes dirty room documents, coalescing changes over roomSaveInterval.
+func (c *committer) saveLoop() {
+	defer close(c.saverDone)
+	for {
+		select {
+		case <-c.saverWake:
+		case <-c.closed:
+			c.wg.Wait() // the committer's last batch may dirty rooms
+			c.saveDirty()
+			return
+		}
+		c.saveDirty()
+		select {
+		case <-time.After(roomSaveInterval):
+		case <-c.closed:
+		}
+	}
+}
+
+func (c *committer) saveDirty() {
+	c.dirtyMu.Lock()
+	rooms := c.dirty
+	c.dirty = map[*room]bool{}
+	c.dirtyMu.Unlock()
+	if len(rooms) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+	defer cancel()
+	for r := range rooms {
+		c.saveRoom(ctx, r)
+	}
 }
 
 // submit queues w. It must be called with w.room locked, so that queue order is sequence order.
@@ -175,7 +237,7 @@ func (c *committer) write(batch []*work) {
 		r.mu.Unlock()
 		w.done <- nil
 	}
-	c.saveRooms(ctx, live[:ok])
+	c.markDirty(live[:ok])
 	failed := live[ok:]
 	if len(failed) == 0 {
 		return
@@ -199,31 +261,23 @@ func insertedPrefix(err error) int {
 	return 0
 }
 
-// saveRooms writes each touched room's document: the head hint and the topics.
-func (c *committer) saveRooms(ctx context.Context, done []*work) {
-	seen := map[*room]bool{}
-	for _, w := range done {
-		if seen[w.room] {
-			continue
-		}
-		seen[w.room] = true
-		r := w.room
-		r.mu.Lock()
-		doc := roomDoc{ID: r.name, Head: r.committed, Topics: []topicDoc{}, Aliases: []aliasDoc{}}
-		for _, t := range r.topics {
-			doc.Topics = append(doc.Topics, *t)
-		}
-		slices.SortFunc(doc.Topics, func(a, b topicDoc) int { return int(a.LastSeq - b.LastSeq) })
-		for from, to := range r.aliases {
-			doc.Aliases = append(doc.Aliases, aliasDoc{From: from, To: to})
-		}
-		r.mu.Unlock()
-		_, err := c.d.roomsC.ReplaceOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, doc, options.Replace().SetUpsert(true))
-		if err != nil {
-			// The head is only a hint (loading probes past it) and topics are rebuilt from the
-			// next successful save; the events themselves are stored.
-			c.d.log.Warn("save room document", slog.String("room", r.name), slog.Any("error", err))
-		}
+// saveRoom writes a room's document: the head hint and the topics.
+func (c *committer) saveRoom(ctx context.Context, r *room) {
+	r.mu.Lock()
+	doc := roomDoc{ID: r.name, Head: r.committed, Topics: []topicDoc{}, Aliases: []aliasDoc{}}
+	for _, t := range r.topics {
+		doc.Topics = append(doc.Topics, *t)
+	}
+	slices.SortFunc(doc.Topics, func(a, b topicDoc) int { return int(a.LastSeq - b.LastSeq) })
+	for from, to := range r.aliases {
+		doc.Aliases = append(doc.Aliases, aliasDoc{From: from, To: to})
+	}
+	r.mu.Unlock()
+	_, err := c.d.roomsC.ReplaceOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, doc, options.Replace().SetUpsert(true))
+	if err != nil {
+		// The head is only a hint (loading probes past it) and the topics are written again
+		// with the room's next change; the events themselves are stored.
+		c.d.log.Warn("save room document", slog.String("room", r.name), slog.Any("error", err))
 	}
 }
 

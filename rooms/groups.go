@@ -227,6 +227,15 @@ func (s *Service) groupView(ctx context.Context, actor accounts.User, g *groupDo
 	return g.view(actor, f.Name), nil
 }
 
+// versionFilter selects a group at a version: by _id and version on MongoDB, by _id alone on the
+// embedded store, where groupMu already excludes concurrent writers (see modifyGroup).
+func (s *Service) versionFilter(groupID string, version int64) bson.D {
+	if s.embedded {
+		return bson.D{{Key: "_id", Value: groupID}}
+	}
+	return bson.D{{Key: "_id", Value: groupID}, {Key: "version", Value: version}}
+}
+
 // rawGroup reads a group without authorization, for the discussion's own checks.
 func (s *Service) rawGroup(ctx context.Context, groupID string) (*groupDoc, error) {
 	system := accounts.User{ID: "system", Role: accounts.RoleSecretariat}
@@ -421,9 +430,9 @@ func (s *Service) RemoveMember(ctx context.Context, actor accounts.User, groupID
 // Two guards, for the two stores. On MongoDB a conditional replace on {_id, version} is atomic, so
 // several server processes cannot overwrite each other. The embedded store (FerretDB v1) reads the
 // matching document and writes it back in separate steps, so two writers could both match the same
-// version; it only ever runs in one process, and groupMu serializes group changes within it. The
-// two-field filter makes FerretDB scan the groups collection: fine for a bounded collection on an
-// administrative path.
+// version; it only ever runs in one process, and groupMu serializes group changes within it. There
+// the filter is {_id} alone: FerretDB answers only that shape from an index, and a two-field filter
+// would decode every group on each change.
 func (s *Service) modifyGroup(ctx context.Context, actor accounts.User, groupID string, change func(*groupDoc) error) (Group, error) {
 	s.groupMu.Lock()
 	defer s.groupMu.Unlock()
@@ -438,7 +447,7 @@ func (s *Service) modifyGroup(ctx context.Context, actor accounts.User, groupID 
 		base := g.Version
 		g.Version++
 		g.UpdatedAt = time.Now().UTC()
-		res, err := s.groups.ReplaceOne(ctx, bson.D{{Key: "_id", Value: g.ID}, {Key: "version", Value: base}}, g)
+		res, err := s.groups.ReplaceOne(ctx, s.versionFilter(g.ID, base), g)
 		if err != nil {
 			return Group{}, fmt.Errorf("update group %s: %w", g.ID, err)
 		}

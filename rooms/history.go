@@ -7,6 +7,9 @@ import (
 	"plenary/errs"
 )
 
+// maxHistoryScan bounds the keys one history request reads from the store.
+const maxHistoryScan = 5000
+
 // History returns up to limit messages (current state, tombstones included) with seq < before,
 // oldest first. before <= 0 means from the newest. Returns not_found if actor may not read the room.
 func (d *Discussion) History(ctx context.Context, actor accounts.User, roomName string, before int64, limit int) ([]*Message, error) {
@@ -40,9 +43,10 @@ func (d *Discussion) History(ctx context.Context, actor accounts.User, roomName 
 		out = append(out, m.clone())
 	}
 	r.mu.Unlock()
-	// Events are read one by one by their natural key; a page of 50 messages reads a few more
-	// (edits, reactions, topic changes are skipped). The scan is bounded by 4 × limit keys.
-	for budget := 4 * limit; seq >= 1 && len(out) < limit && budget > 0; seq, budget = seq-1, budget-1 {
+	// Events are read one by one by their natural key; edits, reactions and topic changes are
+	// skipped. The scan stops after maxHistoryScan keys, so a page is never empty while older
+	// messages exist unless that many other events lie in between.
+	for budget := maxHistoryScan; seq >= 1 && len(out) < limit && budget > 0; seq, budget = seq-1, budget-1 {
 		ev, err := d.loadEvent(ctx, roomName, seq)
 		if errs.CodeOf(err) == errs.NotFound {
 			continue

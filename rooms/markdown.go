@@ -83,7 +83,7 @@ func renderMessage(body string, mentioned []Person) (string, error) {
 	}
 	out := buf.String()
 	for _, p := range mentioned {
-		strong := "@<strong>" + html.EscapeString(p.Name) + "</strong>"
+		strong := "@<strong>" + string(util.EscapeHTML([]byte(p.Name))) + "</strong>" // escaped as goldmark escapes text
 		span := `<span class="mention" data-user="` + html.EscapeString(p.ID) + `">@` + html.EscapeString(p.Name) + `</span>`
 		out = strings.ReplaceAll(out, strong, span)
 	}

@@ -22,53 +22,83 @@ type PostInput struct {
 	Mentions          []string
 }
 
-// Post adds a message to a topic and returns its sequence number once it is stored. A post with
-// a client message id the same person used before in this room is stored once: the repeat gets the
-// first one's sequence number. Returns not_found (cannot read the room), forbidden (cannot write:
-// observers), invalid, too_large, rate_limited.
-func (d *Discussion) Post(ctx context.Context, actor accounts.User, roomName string, in PostInput) (int64, error) {
-	topic, err := check.Text("topic", in.Topic, 1, maxTopicName, false)
+// Pending is a change that was accepted and given its sequence number, on its way to the store.
+type Pending struct {
+	wait func() (int64, error)
+}
+
+// Wait blocks until the change is stored and returns its sequence number, or the error that kept
+// it from being stored.
+func (p Pending) Wait() (int64, error) { return p.wait() }
+
+// wait finishes a submission: it returns its error, or waits for the store.
+func wait(p Pending, err error) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	return p.Wait()
+}
+
+func done(seq int64) Pending { return Pending{wait: func() (int64, error) { return seq, nil }} }
+
+// Post adds a message to a topic and returns its sequence number once it is stored. See
+// SubmitPost.
+func (d *Discussion) Post(ctx context.Context, actor accounts.User, roomName string, in PostInput) (int64, error) {
+	return wait(d.SubmitPost(ctx, actor, roomName, in))
+}
+
+// SubmitPost accepts a message for a topic: it is checked, given the room's next sequence number
+// and queued for storing; Wait tells when it is stored (only then is it broadcast). Submitting in
+// order gives sequence numbers in that order. A post with a client message id the same person used
+// before in this room is stored once: the repeat gets the first one's sequence number. Returns
+// not_found (cannot read the room), forbidden (cannot write: observers), invalid, too_large,
+// rate_limited.
+func (d *Discussion) SubmitPost(ctx context.Context, actor accounts.User, roomName string, in PostInput) (Pending, error) {
+	topic, err := check.Text("topic", in.Topic, 1, maxTopicName, false)
+	if err != nil {
+		return Pending{}, err
+	}
 	if err := checkCMID(in.CMID); err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	body, err := checkBody(in.Body)
 	if err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	r, err := d.writableRoom(ctx, actor, roomName)
 	if err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	key := actor.ID + "|" + in.CMID
 	if seq, ok, err := r.knownCMID(ctx, key); ok || err != nil {
-		return seq, err
+		if err != nil {
+			return Pending{}, err
+		}
+		return done(seq), nil
 	}
 	if err := d.limiter.allow(actor.ID, d.now()); err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	r.mu.Lock()
 	mentioned, err := r.mentionedLocked(in.Mentions)
 	r.mu.Unlock()
 	if err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	html, err := renderMessage(body, mentioned)
 	if err != nil {
-		return 0, fmt.Errorf("render message: %w", err)
+		return Pending{}, fmt.Errorf("render message: %w", err)
 	}
 
 	r.mu.Lock()
 	if seq, ok := r.cmids[key]; ok { // a twin of this post got in meanwhile
 		r.mu.Unlock()
-		return r.awaitCMID(ctx, key, seq)
+		return Pending{wait: func() (int64, error) { return r.awaitCMID(context.Background(), key, seq) }}, nil
 	}
 	topic = r.resolveTopic(topic)
 	if r.topics[topic] == nil && len(r.topics) >= maxTopics {
 		r.mu.Unlock()
-		return 0, errs.Errorf(errs.Conflict, "topic: the room has %d topics; post in an existing one", maxTopics)
+		return Pending{}, errs.Errorf(errs.Conflict, "topic: the room has %d topics; post in an existing one", maxTopics)
 	}
 	now := d.now()
 	seq := r.head + 1
@@ -89,7 +119,7 @@ func (d *Discussion) Post(ctx context.Context, actor accounts.User, roomName str
 	}
 	if err := d.commit.submit(w); err != nil {
 		r.mu.Unlock()
-		return 0, err
+		return Pending{}, err
 	}
 	r.head = seq
 	r.cmids[key] = seq
@@ -97,18 +127,20 @@ func (d *Discussion) Post(ctx context.Context, actor accounts.User, roomName str
 	r.pending[key] = ready
 	r.mu.Unlock()
 
-	err = <-w.done
-	r.mu.Lock()
-	delete(r.pending, key)
-	if err != nil {
-		delete(r.cmids, key)
-	}
-	r.mu.Unlock()
-	close(ready)
-	if err != nil {
-		return 0, err
-	}
-	return seq, nil
+	return Pending{wait: func() (int64, error) {
+		err := <-w.done
+		r.mu.Lock()
+		delete(r.pending, key)
+		if err != nil {
+			delete(r.cmids, key)
+		}
+		r.mu.Unlock()
+		close(ready)
+		if err != nil {
+			return 0, err
+		}
+		return seq, nil
+	}}, nil
 }
 
 // knownCMID tells whether a post with this client id was stored before: in this process's memory
@@ -237,15 +269,14 @@ type messageChange struct {
 	change func(m *Message) (*Message, error)
 }
 
-// changeMessage loads the target message, applies the change as a new event, and returns the
-// event's sequence number once stored.
-func (d *Discussion) changeMessage(ctx context.Context, actor accounts.User, roomName string, mc messageChange) (int64, error) {
+// changeMessage loads the target message and submits the change as a new event.
+func (d *Discussion) changeMessage(ctx context.Context, actor accounts.User, roomName string, mc messageChange) (Pending, error) {
 	r, err := d.writableRoom(ctx, actor, roomName)
 	if err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	if err := d.limiter.allow(actor.ID, d.now()); err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	// Messages older than the in-memory window are read from the store first.
 	r.mu.Lock()
@@ -255,34 +286,39 @@ func (d *Discussion) changeMessage(ctx context.Context, actor accounts.User, roo
 	var older *Message
 	if !inMemory {
 		if mc.target < 1 || mc.target > committed {
-			return 0, errs.Errorf(errs.NotFound, "message %d not found", mc.target)
+			return Pending{}, errs.Errorf(errs.NotFound, "message %d not found", mc.target)
 		}
 		ev, err := d.loadEvent(ctx, roomName, mc.target)
 		if err != nil {
-			return 0, err
+			return Pending{}, err
 		}
 		if ev.Kind != KindMessage || ev.Message == nil {
-			return 0, errs.Errorf(errs.NotFound, "message %d not found", mc.target)
+			return Pending{}, errs.Errorf(errs.NotFound, "message %d not found", mc.target)
 		}
 		older = ev.Message.message(mc.target)
 	}
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	current := r.bySeq[mc.target]
+	// Changes build on the newest state, including changes still on their way to the store, so
+	// that two quick reactions do not lose one another.
+	current := r.unstored[mc.target]
+	if current == nil {
+		current = r.bySeq[mc.target]
+	}
 	if current == nil {
 		current = older
 	}
 	if current == nil {
-		return 0, errs.Errorf(errs.NotFound, "message %d not found", mc.target)
+		return Pending{}, errs.Errorf(errs.NotFound, "message %d not found", mc.target)
 	}
 	current.Topic = r.resolveTopic(current.Topic)
 	if err := mc.authorize(r, current); err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	next, err := mc.change(current)
 	if err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	now := d.now()
 	seq := r.head + 1
@@ -295,40 +331,48 @@ func (d *Discussion) changeMessage(ctx context.Context, actor accounts.User, roo
 			if m := r.bySeq[mc.target]; m != nil {
 				*m = *next
 			}
+			if r.unstored[mc.target] == next {
+				delete(r.unstored, mc.target)
+			}
 		},
 	}
 	if err := d.commit.submit(w); err != nil {
-		return 0, err
+		return Pending{}, err
 	}
+	r.unstored[mc.target] = next
 	r.head = seq
-	r.mu.Unlock()
-	err = <-w.done
-	r.mu.Lock()
-	if err != nil {
-		return 0, err
-	}
-	return seq, nil
+	return Pending{wait: func() (int64, error) {
+		if err := <-w.done; err != nil {
+			return 0, err
+		}
+		return seq, nil
+	}}, nil
 }
 
 // Edit replaces the body of actor's own message. Returns not_found, forbidden, invalid, too_large.
 func (d *Discussion) Edit(ctx context.Context, actor accounts.User, roomName string, target int64, body string, mentions []string) (int64, error) {
+	return wait(d.SubmitEdit(ctx, actor, roomName, target, body, mentions))
+}
+
+// SubmitEdit is Edit without waiting for the store (see SubmitPost).
+func (d *Discussion) SubmitEdit(ctx context.Context, actor accounts.User, roomName string, target int64, body string, mentions []string) (Pending, error) {
 	body, err := checkBody(body)
 	if err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	var r *room
 	if r, err = d.writableRoom(ctx, actor, roomName); err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	r.mu.Lock()
 	mentioned, err := r.mentionedLocked(mentions)
 	r.mu.Unlock()
 	if err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	html, err := renderMessage(body, mentioned)
 	if err != nil {
-		return 0, fmt.Errorf("render message: %w", err)
+		return Pending{}, fmt.Errorf("render message: %w", err)
 	}
 	return d.changeMessage(ctx, actor, roomName, messageChange{
 		kind: KindEdit, target: target,
@@ -353,6 +397,11 @@ func (d *Discussion) Edit(ctx context.Context, actor accounts.User, roomName str
 // Delete turns a message into a tombstone. Authors delete their own; chairs and the secretariat
 // any. Returns not_found, forbidden, conflict (already deleted).
 func (d *Discussion) Delete(ctx context.Context, actor accounts.User, roomName string, target int64) (int64, error) {
+	return wait(d.SubmitDelete(ctx, actor, roomName, target))
+}
+
+// SubmitDelete is Delete without waiting for the store (see SubmitPost).
+func (d *Discussion) SubmitDelete(ctx context.Context, actor accounts.User, roomName string, target int64) (Pending, error) {
 	return d.changeMessage(ctx, actor, roomName, messageChange{
 		kind: KindDelete, target: target,
 		authorize: func(r *room, m *Message) error {
@@ -377,8 +426,13 @@ func (d *Discussion) Delete(ctx context.Context, actor accounts.User, roomName s
 // React adds (on) or removes actor's reaction emoji to a message. Returns not_found, forbidden,
 // invalid.
 func (d *Discussion) React(ctx context.Context, actor accounts.User, roomName string, target int64, emoji string, on bool) (int64, error) {
+	return wait(d.SubmitReact(ctx, actor, roomName, target, emoji, on))
+}
+
+// SubmitReact is React without waiting for the store (see SubmitPost).
+func (d *Discussion) SubmitReact(ctx context.Context, actor accounts.User, roomName string, target int64, emoji string, on bool) (Pending, error) {
 	if err := checkEmoji(emoji); err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	return d.changeMessage(ctx, actor, roomName, messageChange{
 		kind: KindReaction, target: target,

@@ -174,6 +174,7 @@ type room struct {
 	aliases     map[string]string
 	recent      []*Message // the latest messages, oldest first
 	bySeq       map[int64]*Message
+	unstored    map[int64]*Message // messages changed by events not yet stored: their newest state
 	ring        [replayRing][]byte // committed events' frames by seq % replayRing
 	ringFrom    int64              // the oldest seq the ring has held since the room was loaded
 	readMu      sync.Mutex         // serializes read-position changes in this room
@@ -236,6 +237,7 @@ func (r *room) loadLog(ctx context.Context) error {
 	}
 	r.recent = nil
 	r.bySeq = map[int64]*Message{}
+	r.unstored = map[int64]*Message{}
 	r.ring = [replayRing][]byte{}
 	r.ringFrom = head + 1
 	for seq := max(1, head-recentWindow*2); seq <= head && len(r.recent) < recentWindow*2; seq++ {
@@ -478,9 +480,11 @@ func (d *Discussion) Subscribe(ctx context.Context, sub Subscriber, roomName str
 	// store below, outside it.
 	from := since + 1
 	if st.catchingUp && from >= r.ringFrom && head-since <= replayRing {
+		var batch replayBatch
 		for seq := from; seq <= head; seq++ {
-			sub.Send(r.ring[seq%replayRing])
+			batch.add(sub, r.ring[seq%replayRing])
 		}
+		batch.flush(sub)
 		st.catchingUp = false
 	}
 	catchingUp := st.catchingUp
@@ -488,16 +492,21 @@ func (d *Discussion) Subscribe(ctx context.Context, sub Subscriber, roomName str
 	if !catchingUp {
 		return nil
 	}
+	var batch replayBatch
 	for seq := from; seq <= head; seq++ {
 		ev, err := d.loadEvent(ctx, roomName, seq)
 		if err != nil {
 			d.Unsubscribe(sub, roomName)
 			return err
 		}
-		if !sub.Send(encode(r.eventFromDoc(ev))) {
+		if !batch.add(sub, encode(r.eventFromDoc(ev))) {
 			d.Unsubscribe(sub, roomName)
 			return nil
 		}
+	}
+	if !batch.flush(sub) {
+		d.Unsubscribe(sub, roomName)
+		return nil
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -511,6 +520,35 @@ func (d *Discussion) Subscribe(ctx context.Context, sub Subscriber, roomName str
 		st.buffered, st.catchingUp = nil, false
 	}
 	return nil
+}
+
+// replayBatch joins replayed envelopes into frames of up to replayFrame bytes (newline
+// separated, as the protocol allows), so that a resume is a few frames, not one per event, and
+// does not fill the subscriber's queue.
+type replayBatch struct{ buf []byte }
+
+const replayFrame = 64 << 10
+
+func (b *replayBatch) add(sub Subscriber, envelope []byte) bool {
+	if len(b.buf) > 0 && len(b.buf)+1+len(envelope) > replayFrame {
+		if !b.flush(sub) {
+			return false
+		}
+	}
+	if len(b.buf) > 0 {
+		b.buf = append(b.buf, '\n')
+	}
+	b.buf = append(b.buf, envelope...)
+	return true
+}
+
+func (b *replayBatch) flush(sub Subscriber) bool {
+	if len(b.buf) == 0 {
+		return true
+	}
+	ok := sub.Send(b.buf)
+	b.buf = nil
+	return ok
 }
 
 func (r *room) eventFromDoc(ev *eventDoc) Event {
@@ -529,7 +567,22 @@ func (r *room) eventFromDoc(ev *eventDoc) Event {
 	return out
 }
 
+// resolveReadLocked maps stored read positions onto the current topic names. Positions stored
+// under a topic that was since renamed follow it; when two topics were merged, the lower position
+// wins, so nothing unread is hidden.
+func (r *room) resolveReadLocked(read ReadState) ReadState {
+	out := ReadState{Topics: make(map[string]int64, len(read.Topics))}
+	for topic, seq := range read.Topics {
+		name := r.resolveTopic(topic)
+		if prev, ok := out.Topics[name]; !ok || seq < prev {
+			out.Topics[name] = seq
+		}
+	}
+	return out
+}
+
 func (r *room) subscribedLocked(actor accounts.User, head int64, read ReadState) Subscribed {
+	read = r.resolveReadLocked(read)
 	out := Subscribed{Head: head, Read: read, Topics: []TopicState{}, Presence: []Person{}}
 	unread := map[string]int{}
 	mentions := map[string]int{}
@@ -614,6 +667,9 @@ func (d *Discussion) MarkRead(ctx context.Context, sub Subscriber, roomName, top
 	if err != nil {
 		return err
 	}
+	r.mu.Lock()
+	read = r.resolveReadLocked(read)
+	r.mu.Unlock()
 	if read.Topics[topic] >= seq {
 		return nil
 	}

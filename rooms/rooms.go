@@ -34,14 +34,17 @@ type Service struct {
 	// groupObserver, when set, is told of every stored change of a group (the discussion uses it
 	// to cut off people who lost access).
 	groupObserver func(*groupDoc)
-	accounts      *accounts.Service
-	focusAreas    *mongo.Collection
-	groups        *mongo.Collection
+	// embedded is true on the embedded store, which is single-process (see modifyGroup).
+	embedded   bool
+	accounts   *accounts.Service
+	focusAreas *mongo.Collection
+	groups     *mongo.Collection
 }
 
 // New returns a Service over st, whose collections must include Collections().
 func New(st *store.Store, acc *accounts.Service) *Service {
 	return &Service{
+		embedded:   st.Kind() == store.KindEmbedded,
 		accounts:   acc,
 		focusAreas: st.Collection(colFocusAreas),
 		groups:     st.Collection(colGroups),

@@ -18,29 +18,34 @@ type TopicInput struct {
 // UpdateTopic renames a topic (merging it into an existing one of the new name) or marks it
 // resolved or open again. Chairs and the secretariat only. Returns not_found, forbidden, invalid.
 func (d *Discussion) UpdateTopic(ctx context.Context, actor accounts.User, roomName string, in TopicInput) (int64, error) {
+	return wait(d.SubmitTopic(ctx, actor, roomName, in))
+}
+
+// SubmitTopic is UpdateTopic without waiting for the store (see SubmitPost).
+func (d *Discussion) SubmitTopic(ctx context.Context, actor accounts.User, roomName string, in TopicInput) (Pending, error) {
 	if in.RenameTo == nil && in.Resolved == nil {
-		return 0, errs.Errorf(errs.Invalid, "give rename_to or resolved")
+		return Pending{}, errs.Errorf(errs.Invalid, "give rename_to or resolved")
 	}
 	var newName string
 	if in.RenameTo != nil {
 		var err error
 		if newName, err = check.Text("rename_to", *in.RenameTo, 1, maxTopicName, false); err != nil {
-			return 0, err
+			return Pending{}, err
 		}
 	}
 	r, err := d.writableRoom(ctx, actor, roomName)
 	if err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.canModerate(actor) {
-		return 0, errs.Errorf(errs.Forbidden, "only the group's chairs and the secretariat can rename or resolve topics")
+		return Pending{}, errs.Errorf(errs.Forbidden, "only the group's chairs and the secretariat can rename or resolve topics")
 	}
 	name := r.resolveTopic(in.Topic)
 	t := r.topics[name]
 	if t == nil {
-		return 0, errs.Errorf(errs.NotFound, "topic %q not found", in.Topic)
+		return Pending{}, errs.Errorf(errs.NotFound, "topic %q not found", in.Topic)
 	}
 	change := &TopicChange{Name: name, Resolved: t.Resolved}
 	if in.Resolved != nil {
@@ -61,16 +66,15 @@ func (d *Discussion) UpdateTopic(ctx context.Context, actor accounts.User, roomN
 		apply: func() { r.applyTopicLocked(change) },
 	}
 	if err := d.commit.submit(w); err != nil {
-		return 0, err
+		return Pending{}, err
 	}
 	r.head = seq
-	r.mu.Unlock()
-	err = <-w.done
-	r.mu.Lock()
-	if err != nil {
-		return 0, err
-	}
-	return seq, nil
+	return Pending{wait: func() (int64, error) {
+		if err := <-w.done; err != nil {
+			return 0, err
+		}
+		return seq, nil
+	}}, nil
 }
 
 // applyTopicLocked changes the room's topics after a topic event is stored. A rename becomes an

@@ -26,6 +26,7 @@ const (
 	wsWriteTimeout     = 10 * time.Second
 	wsRequestTimeout   = 15 * time.Second
 	wsCoalesceLimit    = 256 << 10
+	pingWorkers        = 8
 	protocolVersion    = 1
 )
 
@@ -50,7 +51,10 @@ func (s *Server) registerWSRoutes(api fiber.Router) {
 	}))
 }
 
-var writeBuffers = &sync.Pool{}
+var (
+	writeBuffers = &sync.Pool{}
+	frameBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+)
 
 // wsAdmit decides before the upgrade: a websocket request, an allowed Origin, a valid ticket.
 // Refusals are ordinary HTTP errors with the usual body.
@@ -85,6 +89,7 @@ type wsConn struct {
 	closed   bool
 	gone     bool // the handler returned: ws must not be touched any more
 	rooms    map[string]bool
+	inFlight chan struct{} // made on the first change: most connections only read
 	writerWG sync.WaitGroup
 }
 
@@ -128,7 +133,8 @@ func (c *wsConn) Drop(reason rooms.DropReason) {
 // separated), until the queue is empty.
 func (c *wsConn) writeLoop() {
 	defer c.writerWG.Done()
-	var buf bytes.Buffer
+	buf := frameBuffers.Get().(*bytes.Buffer)
+	defer frameBuffers.Put(buf)
 	for {
 		c.mu.Lock()
 		if len(c.queue) == 0 || c.gone {
@@ -136,14 +142,21 @@ func (c *wsConn) writeLoop() {
 			c.mu.Unlock()
 			return
 		}
-		buf.Reset()
-		n := 0
-		for n < len(c.queue) && (n == 0 || buf.Len()+len(c.queue[n]) < wsCoalesceLimit) {
-			if n > 0 {
+		// One queued envelope goes out as it is (it is shared by all subscribers and never
+		// modified); several are joined into one frame.
+		var frame []byte
+		n := 1
+		if len(c.queue) == 1 {
+			frame = c.queue[0]
+		} else {
+			buf.Reset()
+			buf.Write(c.queue[0])
+			for n < len(c.queue) && buf.Len()+len(c.queue[n]) < wsCoalesceLimit {
 				buf.WriteByte('\n')
+				buf.Write(c.queue[n])
+				n++
 			}
-			buf.Write(c.queue[n])
-			n++
+			frame = buf.Bytes()
 		}
 		c.queue = c.queue[n:]
 		if len(c.queue) == 0 {
@@ -151,7 +164,7 @@ func (c *wsConn) writeLoop() {
 		}
 		c.mu.Unlock()
 		_ = c.ws.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
-		if err := c.ws.WriteMessage(websocket.TextMessage, buf.Bytes()); err != nil {
+		if err := c.ws.WriteMessage(websocket.TextMessage, frame); err != nil {
 			c.mu.Lock()
 			c.closeLocked(websocket.CloseGoingAway, "write failed")
 			c.writing = false
@@ -175,7 +188,7 @@ func (c *wsConn) closeLocked(code int, reason string) {
 		defer c.writerWG.Done()
 		msg := websocket.FormatCloseMessage(code, reason)
 		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
-		_ = c.ws.Close()
+		_ = c.ws.NetConn().SetDeadline(time.Now()) // ws.Close() is a no-op on a hijacked fasthttp conn; this ends the reader and the writer
 	}()
 }
 
@@ -237,6 +250,7 @@ func (s *Server) serveWS(ws *websocket.Conn) {
 		if !s.handleWS(c, data) {
 			return
 		}
+		extend() // a slow request (a resume read from the store) must not make the client look idle
 	}
 }
 
@@ -279,10 +293,25 @@ func (s *Server) pingLoop() {
 			conns = append(conns, c)
 		}
 		s.wsMu.Unlock()
-		deadline := time.Now().Add(s.cfg.WSPingInterval)
-		for _, c := range conns {
-			c.ping(deadline)
+		// A few workers share the connections, so one stuck connection does not delay the others'
+		// pings by more than its write deadline, without a goroutine per connection per tick.
+		deadline := time.Now().Add(s.cfg.WSPingInterval / 2)
+		next := make(chan *wsConn)
+		var wg sync.WaitGroup
+		for range pingWorkers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for c := range next {
+					c.ping(deadline)
+				}
+			}()
 		}
+		for _, c := range conns {
+			next <- c
+		}
+		close(next)
+		wg.Wait()
 	}
 }
 
@@ -442,16 +471,26 @@ func (s *Server) handleWS(c *wsConn, data []byte) bool {
 		c.mu.Unlock()
 		c.Send(encode(ackEmpty{Type: "ack", ID: env.ID}))
 		return true
-	case "post":
-		seq, err = d.Post(ctx, c.user, env.Room, rooms.PostInput{Topic: env.Topic, Body: env.Body, CMID: env.CMID, Mentions: env.Mentions})
-	case "edit":
-		seq, err = d.Edit(ctx, c.user, env.Room, env.Seq, env.Body, env.Mentions)
-	case "delete":
-		seq, err = d.Delete(ctx, c.user, env.Room, env.Seq)
-	case "react":
-		seq, err = d.React(ctx, c.user, env.Room, env.Seq, env.Emoji, env.On)
-	case "topic":
-		seq, err = d.UpdateTopic(ctx, c.user, env.Room, rooms.TopicInput{Topic: env.Topic, RenameTo: env.RenameTo, Resolved: env.Resolved})
+	case "post", "edit", "delete", "react", "topic":
+		// Changes are submitted here, in the order the client sent them, and answered when they
+		// are stored, without holding up the connection's next requests meanwhile.
+		var p rooms.Pending
+		switch env.Type {
+		case "post":
+			p, err = d.SubmitPost(ctx, c.user, env.Room, rooms.PostInput{Topic: env.Topic, Body: env.Body, CMID: env.CMID, Mentions: env.Mentions})
+		case "edit":
+			p, err = d.SubmitEdit(ctx, c.user, env.Room, env.Seq, env.Body, env.Mentions)
+		case "delete":
+			p, err = d.SubmitDelete(ctx, c.user, env.Room, env.Seq)
+		case "react":
+			p, err = d.SubmitReact(ctx, c.user, env.Room, env.Seq, env.Emoji, env.On)
+		default:
+			p, err = d.SubmitTopic(ctx, c.user, env.Room, rooms.TopicInput{Topic: env.Topic, RenameTo: env.RenameTo, Resolved: env.Resolved})
+		}
+		if err == nil {
+			c.answerWhenStored(env.ID, env.Type, p)
+			return true
+		}
 	case "history":
 		var msgs []*rooms.Message
 		if msgs, err = d.History(ctx, c.user, env.Room, env.Before, env.Limit); err == nil {
@@ -488,6 +527,37 @@ func (s *Server) handleWS(c *wsConn, data []byte) bool {
 	return true
 }
 
+// wsMaxInFlight bounds a connection's changes waiting for the store; beyond it the connection's
+// reader waits, which pushes back on the client.
+const wsMaxInFlight = 64
+
+// answerWhenStored acknowledges a submitted change once it is stored (or reports why not).
+func (c *wsConn) answerWhenStored(id, typ string, p rooms.Pending) {
+	c.mu.Lock()
+	if c.inFlight == nil {
+		c.inFlight = make(chan struct{}, wsMaxInFlight)
+	}
+	slots := c.inFlight
+	c.mu.Unlock()
+	slots <- struct{}{}
+	go func() {
+		defer func() { <-slots }()
+		seq, err := p.Wait()
+		if err != nil {
+			e := wsError{Type: "error", ID: id, Code: errs.CodeOf(err), Message: errs.MessageOf(err)}
+			if x := errs.As(err); x != nil {
+				e.RetryAfter = x.RetryAfter
+			}
+			if e.Code == errs.Internal {
+				c.s.log.Error("websocket request failed", "type", typ, "error", err)
+			}
+			c.Send(encode(e))
+			return
+		}
+		c.Send(encode(ackSeq{Type: "ack", ID: id, Seq: seq}))
+	}()
+}
+
 // decodeEnvelope decodes a client envelope strictly: a JSON object, no '$' keys, no unknown
 // fields, the right types.
 func decodeEnvelope(data []byte, env *clientEnvelope) error {
@@ -496,6 +566,13 @@ func decodeEnvelope(data []byte, env *clientEnvelope) error {
 		return errs.Errorf(errs.Invalid, "malformed JSON envelope")
 	}
 	if err := checkKeys(trimmed); err != nil {
+		var partial struct {
+			ID any `json:"id"`
+		}
+		_ = json.Unmarshal(trimmed, &partial)
+		if id, ok := partial.ID.(string); ok && len(id) <= 64 {
+			env.ID = id
+		}
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
