@@ -59,6 +59,9 @@ type committer struct {
 	closed chan struct{}
 	once   sync.Once
 
+	stateMu  sync.RWMutex
+	stopping bool
+
 	// Room documents (head hint, topics) are saved apart from the events, at most every
 	// roomSaveInterval per batch of changes, so the event path never waits for them.
 	dirtyMu   sync.Mutex
@@ -80,7 +83,12 @@ func newCommitter(d *Discussion) *committer {
 
 // close stops the committer after writing what is queued, then saves the room documents.
 func (c *committer) close() {
-	c.once.Do(func() { close(c.closed) })
+	c.once.Do(func() {
+		c.stateMu.Lock()
+		c.stopping = true
+		c.stateMu.Unlock()
+		close(c.closed)
+	})
 	c.wg.Wait()
 	<-c.saverDone
 }
@@ -137,10 +145,12 @@ func (c *committer) saveDirty() {
 // submit queues w. It must be called with w.room locked, so that queue order is sequence order.
 // Returns rate_limited when the queue is full: the store is not keeping up.
 func (c *committer) submit(w *work) error {
-	select {
-	case <-c.closed:
+	// The read lock keeps close from finishing between the check and the send: work is either
+	// refused or queued before the committer drains the queue for the last time.
+	c.stateMu.RLock()
+	defer c.stateMu.RUnlock()
+	if c.stopping {
 		return errs.Errorf(errs.Internal, "the server is shutting down")
-	default:
 	}
 	select {
 	case c.in <- w:

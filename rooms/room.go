@@ -494,6 +494,13 @@ func (d *Discussion) Subscribe(ctx context.Context, sub Subscriber, roomName str
 	}
 	var batch replayBatch
 	for seq := from; seq <= head; seq++ {
+		// Someone removed from the group during a long replay gets nothing more.
+		r.mu.Lock()
+		_, still := r.subs[sub]
+		r.mu.Unlock()
+		if !still {
+			return nil
+		}
 		ev, err := d.loadEvent(ctx, roomName, seq)
 		if err != nil {
 			d.Unsubscribe(sub, roomName)
