@@ -62,15 +62,17 @@ type committer struct {
 	stateMu  sync.RWMutex
 	stopping bool
 
-	// Room documents (head hint, topics) are saved apart from the events, at most every
-	// roomSaveInterval per batch of changes, so the event path never waits for them.
+	// Room documents (head hint, topics) are saved apart from the events, at most once every
+	// roomSaveInterval, so the event path never waits for them.
 	dirtyMu   sync.Mutex
 	dirty     map[*room]bool
 	saverWake chan struct{}
 	saverDone chan struct{}
 }
 
-const roomSaveInterval = 100 * time.Millisecond
+// roomSaveInterval spaces the saves of room documents: they are hints and counts, not the log,
+// and every save is a store write competing with the events.
+const roomSaveInterval = 2 * time.Second
 
 func newCommitter(d *Discussion) *committer {
 	c := &committer{d: d, in: make(chan *work, commitQueue), closed: make(chan struct{}),

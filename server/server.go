@@ -55,10 +55,12 @@ type Server struct {
 	accounts *accounts.Service
 	rooms    *rooms.Service
 
-	wsMu     sync.Mutex
-	wsConns  map[*wsConn]bool
-	stopPing chan struct{}
-	stopOnce sync.Once
+	wsMu    sync.Mutex
+	wsConns map[*wsConn]bool
+	// wsNextSlice spreads new connections over the pinger's slices.
+	wsNextSlice int
+	stopPing    chan struct{}
+	stopOnce    sync.Once
 }
 
 // New builds the server and its routes.

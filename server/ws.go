@@ -27,6 +27,7 @@ const (
 	wsRequestTimeout   = 15 * time.Second
 	wsCoalesceLimit    = 256 << 10
 	pingWorkers        = 8
+	pingSlices         = 7
 	protocolVersion    = 1
 )
 
@@ -90,6 +91,7 @@ type wsConn struct {
 	gone     bool // the handler returned: ws must not be touched any more
 	rooms    map[string]bool
 	inFlight chan struct{} // made on the first change: most connections only read
+	slice    int           // which of the pinger's slices this connection is in
 	writerWG sync.WaitGroup
 }
 
@@ -218,6 +220,8 @@ func (s *Server) serveWS(ws *websocket.Conn) {
 	u, _ := ws.Locals(localUser).(accounts.User)
 	c := &wsConn{s: s, ws: ws, user: u, rooms: map[string]bool{}}
 	s.wsMu.Lock()
+	c.slice = s.wsNextSlice
+	s.wsNextSlice = (s.wsNextSlice + 1) % pingSlices
 	s.wsConns[c] = true
 	s.wsMu.Unlock()
 	defer s.endWS(c)
@@ -279,18 +283,23 @@ func (s *Server) endWS(c *wsConn) {
 // pingLoop pings every connection at the heartbeat interval; a connection that answers nothing
 // within WSPongTimeout hits its read deadline and is closed as idle.
 func (s *Server) pingLoop() {
-	t := time.NewTicker(s.cfg.WSPingInterval)
+	// The interval is cut into pingSlices ticks and each tick pings one slice of the
+	// connections, so that pings (and the pongs they cause) are spread out instead of arriving
+	// as one burst that delays everything else.
+	t := time.NewTicker(s.cfg.WSPingInterval / pingSlices)
 	defer t.Stop()
-	for {
+	for tick := 0; ; tick = (tick + 1) % pingSlices {
 		select {
 		case <-s.stopPing:
 			return
 		case <-t.C:
 		}
 		s.wsMu.Lock()
-		conns := make([]*wsConn, 0, len(s.wsConns))
+		conns := make([]*wsConn, 0, len(s.wsConns)/pingSlices+1)
 		for c := range s.wsConns {
-			conns = append(conns, c)
+			if c.slice == tick {
+				conns = append(conns, c)
+			}
 		}
 		s.wsMu.Unlock()
 		// A few workers share the connections, so one stuck connection does not delay the others'
@@ -298,7 +307,7 @@ func (s *Server) pingLoop() {
 		deadline := time.Now().Add(s.cfg.WSPingInterval / 2)
 		next := make(chan *wsConn)
 		var wg sync.WaitGroup
-		for range pingWorkers {
+		for range min(pingWorkers, len(conns)) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
