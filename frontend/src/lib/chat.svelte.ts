@@ -12,6 +12,7 @@ import {
   type RoomEvent,
   type ServerEnvelope,
   type SubscribeAck,
+  type TopicChange,
   type UserRef,
 } from './realtime';
 
@@ -56,6 +57,7 @@ export class RoomState {
   ackHead = 0;
   /** What the room view shows now (null: the view is closed). Not reactive. */
   viewing: { topic: string | null; atBottom: boolean } | null = null;
+  private renameListeners = new Set<(from: string, to: string) => void>();
 
   constructor(room: string) {
     this.room = room;
@@ -99,6 +101,63 @@ export class RoomState {
 
   find(seq: number): ChatMessage | undefined {
     return this.messages.find((m) => m.seq === seq);
+  }
+
+  /** onRename calls fn(from, to) after a topic was renamed (or merged into another); returns the off switch. */
+  onRename(fn: (from: string, to: string) => void): () => void {
+    this.renameListeners.add(fn);
+    return () => this.renameListeners.delete(fn);
+  }
+
+  /**
+   * applyTopic applies a `topic` event: the resolved flag and, for a rename, the move of the old
+   * topic to the new name (merged into an existing topic of that name): its messages, counts,
+   * read position, typing indicators and what the view shows. Returns the read position that was
+   * carried over to the new name when it moved it forward (for the server to store), else null.
+   */
+  applyTopic(tc: TopicChange): { topic: string; seq: number } | null {
+    const to = tc.name;
+    const from = tc.renamed_from;
+    let carried: { topic: string; seq: number } | null = null;
+    if (from && from !== to) {
+      const src = this.topic(from);
+      const into = this.topic(to);
+      const readFrom = this.read[from];
+      const readInto = this.read[to];
+      if (src && into) {
+        // The merged position may not pass a message still unread in either topic.
+        const withUnread = [src, into].filter((t) => t.unread > 0).map((t) => this.read[t.name] ?? 0);
+        const merged = withUnread.length ? Math.min(...withUnread) : Math.max(readFrom ?? 0, readInto ?? 0);
+        into.unread += src.unread;
+        into.mentions += src.mentions;
+        into.messages += src.messages;
+        into.last_seq = Math.max(into.last_seq, src.last_seq);
+        this.topics = this.topics.filter((t) => t !== src);
+        if (readFrom !== undefined || readInto !== undefined) this.read[to] = merged;
+      } else {
+        if (src) src.name = to;
+        if (readFrom !== undefined) this.read[to] = Math.max(readInto ?? 0, readFrom);
+      }
+      if (readFrom !== undefined) {
+        delete this.read[from];
+        const seq = this.read[to] ?? 0;
+        if (seq > (readInto ?? 0)) carried = { topic: to, seq };
+      }
+      for (const m of this.messages) if (m.topic === from) m.topic = to;
+      for (const x of this.typing) if (x.topic === from) x.topic = to;
+      if (this.viewing?.topic === from) this.viewing.topic = to;
+    }
+    this.ensureTopic(to).resolved = !!tc.resolved;
+    if (from && from !== to) {
+      for (const fn of this.renameListeners) {
+        try {
+          fn(from, to);
+        } catch (e) {
+          console.error(e);
+        }
+      }
+    }
+    return carried;
   }
 }
 
@@ -308,25 +367,11 @@ class Chat {
         if (m && rs.find(m.seq)) rs.upsert(m);
         break;
       case 'topic': {
-        const tc = ev.topic;
-        if (!tc) return;
-        if (tc.renamed_from && tc.renamed_from !== tc.name) {
-          const from = rs.topic(tc.renamed_from);
-          const into = rs.topic(tc.name);
-          if (from && into) {
-            into.unread += from.unread;
-            into.mentions += from.mentions;
-            into.messages += from.messages;
-            into.last_seq = Math.max(into.last_seq, from.last_seq);
-            rs.topics = rs.topics.filter((t) => t !== from);
-          } else if (from) from.name = tc.name;
-          for (const msg of rs.messages) if (msg.topic === tc.renamed_from) msg.topic = tc.name;
-          if (rs.read[tc.renamed_from] !== undefined) {
-            rs.read[tc.name] = Math.max(rs.read[tc.name] ?? 0, rs.read[tc.renamed_from]);
-            delete rs.read[tc.renamed_from];
-          }
-        }
-        rs.ensureTopic(tc.name).resolved = !!tc.resolved;
+        if (!ev.topic) return;
+        const carried = rs.applyTopic(ev.topic);
+        // The server keeps read positions under the name they were marked with: store the one
+        // carried over under the new name too, so that it survives a reload.
+        if (carried && this.client && this.me) this.client.markRead(rs.room, carried.topic, carried.seq);
         break;
       }
     }

@@ -44,4 +44,99 @@ describe('RoomState', () => {
     expect(rs.unread).toBe(3);
     expect(rs.mentions).toBe(1);
   });
+
+  describe('applyTopic (a topic event)', () => {
+    function room(): RoomState {
+      const rs = new RoomState('group:a');
+      rs.topics = [
+        { name: 'Agenda', resolved: false, last_seq: 4, messages: 3, unread: 2, mentions: 1 },
+        { name: 'Budget', resolved: true, last_seq: 6, messages: 2, unread: 1, mentions: 0 },
+        { name: 'Venue', resolved: false, last_seq: 5, messages: 1, unread: 0, mentions: 0 },
+      ];
+      for (const x of [m(1), m(2), m(3, 'b3', 'Budget'), m(4), m(5, 'v5', 'Venue'), m(6, 'b6', 'Budget')]) rs.upsert(x);
+      rs.read = { Agenda: 2, Budget: 3, Venue: 5 };
+      return rs;
+    }
+
+    it('sets the resolved flag', () => {
+      const rs = room();
+      expect(rs.applyTopic({ name: 'Agenda', resolved: true })).toBeNull();
+      expect(rs.topic('Agenda')?.resolved).toBe(true);
+      expect(rs.topics.length).toBe(3);
+    });
+
+    it('renames a topic: messages, counts, read position, typing, the view and listeners follow', () => {
+      const rs = room();
+      rs.typing = [{ user: { id: 'u3', name: 'Omar' }, topic: 'Agenda', until: Date.now() + 5000 }];
+      rs.viewing = { topic: 'Agenda', atBottom: true };
+      const seen: [string, string][] = [];
+      const off = rs.onRename((from, to) => seen.push([from, to]));
+
+      const carried = rs.applyTopic({ name: 'Programme', resolved: false, renamed_from: 'Agenda' });
+
+      expect(rs.topic('Agenda')).toBeUndefined();
+      expect(rs.topic('Programme')).toEqual({ name: 'Programme', resolved: false, last_seq: 4, messages: 3, unread: 2, mentions: 1 });
+      expect(rs.messages.filter((x) => x.topic === 'Programme').map((x) => x.seq)).toEqual([1, 2, 4]);
+      expect(rs.messages.some((x) => x.topic === 'Agenda')).toBe(false);
+      expect(rs.read).toEqual({ Programme: 2, Budget: 3, Venue: 5 });
+      expect(carried).toEqual({ topic: 'Programme', seq: 2 });
+      expect(rs.typing[0].topic).toBe('Programme');
+      expect(rs.viewing.topic).toBe('Programme');
+      expect(rs.unread).toBe(3);
+      expect(seen).toEqual([['Agenda', 'Programme']]);
+
+      off();
+      rs.applyTopic({ name: 'Agenda', resolved: false, renamed_from: 'Programme' });
+      expect(seen.length).toBe(1);
+      expect(rs.topic('Agenda')?.messages).toBe(3);
+    });
+
+    it('merges into an existing topic of the new name', () => {
+      const rs = room();
+      const carried = rs.applyTopic({ name: 'Budget', resolved: true, renamed_from: 'Agenda' });
+      expect(rs.topics.map((x) => x.name)).toEqual(['Budget', 'Venue']);
+      expect(rs.topic('Budget')).toEqual({ name: 'Budget', resolved: true, last_seq: 6, messages: 5, unread: 3, mentions: 1 });
+      expect(rs.messages.filter((x) => x.topic === 'Budget').map((x) => x.seq)).toEqual([1, 2, 3, 4, 6]);
+      // Both had unread messages: the merged position stays below the first of them.
+      expect(rs.read).toEqual({ Budget: 2, Venue: 5 });
+      expect(carried).toBeNull();
+      expect(rs.unread).toBe(3);
+      expect(rs.mentions).toBe(1);
+    });
+
+    it('a merge of read topics keeps the furthest read position', () => {
+      const rs = room();
+      rs.topic('Budget')!.unread = 0;
+      rs.read.Budget = 6;
+      const carried = rs.applyTopic({ name: 'Agenda', resolved: false, renamed_from: 'Venue' });
+      // Agenda still has unread messages, so its position holds.
+      expect(rs.read).toEqual({ Agenda: 2, Budget: 6 });
+      expect(carried).toBeNull();
+      const again = rs.applyTopic({ name: 'Venue', resolved: false, renamed_from: 'Budget' });
+      expect(again).toEqual({ topic: 'Venue', seq: 6 });
+      expect(rs.topic('Venue')).toBeDefined();
+      expect(rs.read.Venue).toBe(6);
+      expect(rs.unread).toBe(2);
+    });
+
+    it('a replayed rename after a re-subscribe (the ack already has the new name) only moves what is left', () => {
+      const rs = room();
+      rs.topics = rs.topics.filter((x) => x.name !== 'Agenda');
+      rs.ensureTopic('Programme').last_seq = 4;
+      rs.applyTopic({ name: 'Programme', resolved: false, renamed_from: 'Agenda' });
+      expect(rs.topics.map((x) => x.name).sort()).toEqual(['Budget', 'Programme', 'Venue']);
+      expect(rs.messages.some((x) => x.topic === 'Agenda')).toBe(false);
+      expect(rs.read.Programme).toBe(2);
+    });
+
+    it('a rename to the same name changes nothing but the flag', () => {
+      const rs = room();
+      const seen: string[] = [];
+      rs.onRename((f) => seen.push(f));
+      rs.applyTopic({ name: 'Venue', resolved: true, renamed_from: 'Venue' });
+      expect(rs.topic('Venue')?.resolved).toBe(true);
+      expect(seen).toEqual([]);
+      expect(rs.read.Venue).toBe(5);
+    });
+  });
 });
