@@ -4,8 +4,8 @@
 // binary (server.mjs) and Debian's Chromium; set-up goes through the HTTP API.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { api, openPage, requireState, shoot, signIn } from './people.mjs';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, launchBrowser, screenshotDir, startServer } from './server.mjs';
 
 const STEP = { timeout: 90_000 };
@@ -19,47 +19,9 @@ describe('Renaming a topic in two browsers', () => {
   const problems = [];
   const state = {};
 
-  async function call(method, url, token, body) {
-    const res = await fetch(`${server.url}${url}`, {
-      method,
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    assert.ok(res.ok, `${method} ${url}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  }
-
-  async function newPage(name) {
-    const context = await browser.newContext({ baseURL: server.url, locale: 'en-GB', viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !/401|Failed to load resource|WebSocket/.test(msg.text())) problems.push(`${name}: console: ${msg.text()}`);
-      if (/Content Security Policy/i.test(msg.text())) problems.push(`${name}: CSP: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => problems.push(`${name}: page error: ${err.message}`));
-    return { context, page };
-  }
-
-  function need(...keys) {
-    for (const k of keys) if (!state[k]) throw new Error(`an earlier step did not provide ${k}`);
-  }
-
-  async function shoot(page, file) {
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `${file}: the page is ${overflow}px wider than the window`);
-    await page.screenshot({ path: path.join(screenshotDir, file), fullPage: true });
-  }
-
-  async function signIn(page, person) {
-    await page.goto('/login');
-    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
-    await page.getByLabel('Email').fill(person.email);
-    await page.getByLabel('Password').fill(person.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-  }
+  const call = (method, url, token, body) => api(server.url, method, url, token, body);
+  const newPage = (name) => openPage(browser, server.url, name, problems);
+  const need = (...keys) => requireState(state, ...keys);
 
   const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const messages = (page, text) => page.getByRole('log').locator('article.msg', { hasText: text });
