@@ -1,6 +1,7 @@
 package rooms
 
 import (
+	"math"
 	"sync"
 	"time"
 
@@ -45,7 +46,7 @@ func (l *rateLimiter) allow(userID string, now time.Time) error {
 	}
 	if c.n >= l.n {
 		wait := l.window - now.Sub(c.start)
-		return errs.RateLimitedFor(int(wait.Seconds())+1, "you are posting too fast; wait a moment")
+		return errs.RateLimitedFor(int(math.Ceil(wait.Seconds())), "you are posting too fast; wait a moment")
 	}
 	c.n++
 	return nil
