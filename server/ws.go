@@ -435,10 +435,7 @@ func (s *Server) handleWS(c *wsConn, data []byte) bool {
 		}
 	}
 	d := s.cfg.Discussion
-	var (
-		seq int64
-		err error
-	)
+	var err error
 	switch env.Type {
 	case "ping":
 		c.Send(encode(pongEnvelope{Type: "pong", ID: env.ID}))
@@ -521,19 +518,21 @@ func (s *Server) handleWS(c *wsConn, data []byte) bool {
 	default:
 		err = errs.Errorf(errs.Invalid, "type: unknown request type %q", env.Type)
 	}
-	if err != nil {
-		e := wsError{Type: "error", ID: env.ID, Code: errs.CodeOf(err), Message: errs.MessageOf(err)}
-		if x := errs.As(err); x != nil {
-			e.RetryAfter = x.RetryAfter
-		}
-		if e.Code == errs.Internal {
-			s.log.Error("websocket request failed", "type", env.Type, "room", env.Room, "error", err)
-		}
-		c.Send(encode(e))
-		return true
-	}
-	c.Send(encode(ackSeq{Type: "ack", ID: env.ID, Seq: seq}))
+	// Every successful request answered above; what is left is an error.
+	c.sendError(env.ID, env.Type, err)
 	return true
+}
+
+// sendError answers request id with err; internal errors are logged, not shown.
+func (c *wsConn) sendError(id, typ string, err error) {
+	e := wsError{Type: "error", ID: id, Code: errs.CodeOf(err), Message: errs.MessageOf(err)}
+	if x := errs.As(err); x != nil {
+		e.RetryAfter = x.RetryAfter
+	}
+	if e.Code == errs.Internal {
+		c.s.log.Error("websocket request failed", "type", typ, "user", c.user.ID, "error", err)
+	}
+	c.Send(encode(e))
 }
 
 // wsMaxInFlight bounds a connection's changes waiting for the store; beyond it the connection's
@@ -553,14 +552,7 @@ func (c *wsConn) answerWhenStored(id, typ string, p rooms.Pending) {
 		defer func() { <-slots }()
 		seq, err := p.Wait()
 		if err != nil {
-			e := wsError{Type: "error", ID: id, Code: errs.CodeOf(err), Message: errs.MessageOf(err)}
-			if x := errs.As(err); x != nil {
-				e.RetryAfter = x.RetryAfter
-			}
-			if e.Code == errs.Internal {
-				c.s.log.Error("websocket request failed", "type", typ, "error", err)
-			}
-			c.Send(encode(e))
+			c.sendError(id, typ, err)
 			return
 		}
 		c.Send(encode(ackSeq{Type: "ack", ID: id, Seq: seq}))
