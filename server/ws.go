@@ -97,7 +97,13 @@ type wsConn struct {
 
 var _ rooms.Subscriber = (*wsConn)(nil)
 
-func (c *wsConn) User() accounts.User { return c.user }
+// User returns the connection's account as last loaded. The reader goroutine refreshes it on every
+// request (and is its only writer); rooms read it from other goroutines, under c.mu.
+func (c *wsConn) User() accounts.User {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.user
+}
 
 // Send queues a frame. A full queue closes the connection as a slow consumer.
 func (c *wsConn) Send(frame []byte) bool {
@@ -427,15 +433,21 @@ func (s *Server) handleWS(c *wsConn, data []byte) bool {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), wsRequestTimeout)
 	defer cancel()
-	// The account is checked again on every request, so a deleted account stops at once.
-	if _, err := s.accounts.User(ctx, c.user.ID); err != nil {
-		if errs.CodeOf(err) == errs.NotFound {
-			c.close(closeUnauthorized, "unauthorized")
-			return false
-		}
+	// The account is loaded again on every request, so a deleted account stops at once and a
+	// changed role or name applies to the next request.
+	fresh, err := s.accounts.User(ctx, c.user.ID)
+	switch {
+	case errs.CodeOf(err) == errs.NotFound:
+		c.close(closeUnauthorized, "unauthorized")
+		return false
+	case err != nil:
+		c.sendError(env.ID, env.Type, err)
+		return true
 	}
+	c.mu.Lock()
+	c.user = fresh
+	c.mu.Unlock()
 	d := s.cfg.Discussion
-	var err error
 	switch env.Type {
 	case "ping":
 		c.Send(encode(pongEnvelope{Type: "pong", ID: env.ID}))
