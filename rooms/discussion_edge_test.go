@@ -12,7 +12,7 @@ import (
 // TestDiscussionMentionSpecialNames: a mention renders as a mention span whatever characters the
 // person's name holds (apostrophes and quotes are common in names).
 func TestDiscussionMentionSpecialNames(t *testing.T) {
-	f := newDiscussionFixture(t)
+	f := newFixture(t)
 	ctx := context.Background()
 	d := f.discussion()
 	g := f.newGroup("Mentions", "private")
@@ -39,7 +39,7 @@ func TestDiscussionMentionSpecialNames(t *testing.T) {
 // TestDiscussionUnreadWindow: protocol.md counts unread messages over the room's latest 500
 // messages: 700 unread messages show as 500.
 func TestDiscussionUnreadWindow(t *testing.T) {
-	f := newDiscussionFixture(t)
+	f := newFixture(t)
 	ctx := context.Background()
 	d := f.discussion()
 	g := f.newGroup("Unread", "private")
@@ -60,7 +60,7 @@ func TestDiscussionUnreadWindow(t *testing.T) {
 // TestDiscussionHistoryAcrossManyNonMessageEvents: a history page is empty only at the start
 // of the room, even when a long run of reactions separates older messages from newer ones.
 func TestDiscussionHistoryAcrossManyNonMessageEvents(t *testing.T) {
-	f := newDiscussionFixture(t)
+	f := newFixture(t)
 	ctx := context.Background()
 	d := f.discussion()
 	g := f.newGroup("History", "private")

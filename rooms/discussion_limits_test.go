@@ -15,7 +15,7 @@ import (
 // with rate_limited and a retry hint, stores nothing, and another person is not affected; the
 // window passes with the clock.
 func TestPostRateLimit(t *testing.T) {
-	f := newDiscussionFixture(t)
+	f := newFixture(t)
 	ctx := context.Background()
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	d := rooms.NewDiscussion(f.st, f.svc, rooms.DiscussionConfig{PostRate: 3, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
@@ -55,7 +55,7 @@ func TestPostRateLimit(t *testing.T) {
 // live events arrive is dropped as a slow consumer once its catch-up buffer is full, and posting
 // is never blocked by it.
 func TestCatchUpBufferOverflowDropsSlowSubscriber(t *testing.T) {
-	f := newDiscussionFixture(t)
+	f := newFixture(t)
 	ctx := context.Background()
 	d := f.discussion()
 	g := f.newGroup("Busy", "private")

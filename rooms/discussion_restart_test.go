@@ -12,28 +12,7 @@ import (
 
 	"plenary/accounts"
 	"plenary/rooms"
-	"plenary/store/storetest"
 )
-
-// newDiscussionFixture is newFixture with the discussion's collections.
-func newDiscussionFixture(t testing.TB) *fixture {
-	t.Helper()
-	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections())...)
-	acc, err := accounts.New(st, accounts.Config{JWTKey: bytes.Repeat([]byte("k"), 32), HashConcurrency: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{t: t, st: st, acc: acc, svc: rooms.New(st, acc)}
-	f.sec = f.user("sec@example.org", "Secretariat", accounts.RoleSecretariat)
-	f.chair = f.user("chair@example.org", "Chair", accounts.RoleUser)
-	f.member = f.user("member@example.org", "Member", accounts.RoleUser)
-	f.observer = f.user("observer@example.org", "Observer", accounts.RoleUser)
-	f.target = f.user("target@example.org", "Target", accounts.RoleUser)
-	f.other = f.user("other@example.org", "Other", accounts.RoleUser)
-	f.newcomer = f.user("newcomer@example.org", "Newcomer", accounts.RoleUser)
-	f.area = f.focusArea("Legal measures")
-	return f
-}
 
 func (f *fixture) discussion() *rooms.Discussion {
 	d := rooms.NewDiscussion(f.st, f.svc, rooms.DiscussionConfig{PostRate: -1, Logger: slog.New(slog.DiscardHandler)})
@@ -95,7 +74,7 @@ func pagedHistory(t testing.TB, d *rooms.Discussion, actor accounts.User, room s
 // TestDiscussionRestart: a new Discussion on the same store continues the log where the old one
 // stopped, recognizes client message ids posted before, and serves the whole history.
 func TestDiscussionRestart(t *testing.T) {
-	f := newDiscussionFixture(t)
+	f := newFixture(t)
 	ctx := context.Background()
 	g := f.newGroup("Restart", "private")
 	room := "group:" + g.ID
@@ -191,7 +170,7 @@ func TestDiscussionRestart(t *testing.T) {
 
 // TestDiscussionConcurrentCMIDAcrossRooms: the same cmid in two rooms makes two messages.
 func TestDiscussionSameCMIDInTwoRooms(t *testing.T) {
-	f := newDiscussionFixture(t)
+	f := newFixture(t)
 	d := f.discussion()
 	a, b := f.newGroup("A", "private"), f.newGroup("B", "public")
 	s1 := mustPost(t, d, f.member, "group:"+a.ID, "T", "in A", "same")

@@ -35,7 +35,7 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections())...)
+	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections())...)
 	acc, err := accounts.New(st, accounts.Config{JWTKey: bytes.Repeat([]byte("k"), 32), HashConcurrency: 2})
 	if err != nil {
 		t.Fatal(err)

@@ -503,8 +503,12 @@ func (d *Discussion) Subscribe(ctx context.Context, sub Subscriber, roomName str
 		}
 		ev, err := d.loadEvent(ctx, roomName, seq)
 		if err != nil {
+			// The subscription was already acknowledged, so an error answer would not reach the
+			// request; the subscriber is dropped instead and resumes from where it got to.
+			d.log.Error("replay room events", "room", roomName, "seq", seq, "error", err)
 			d.Unsubscribe(sub, roomName)
-			return err
+			sub.Drop(DropResync)
+			return nil
 		}
 		if !batch.add(sub, encode(r.eventFromDoc(ev))) {
 			d.Unsubscribe(sub, roomName)
