@@ -18,6 +18,7 @@ import (
 	"plenary/accounts"
 	"plenary/demo"
 	"plenary/frontend"
+	"plenary/meetings"
 	"plenary/rooms"
 	"plenary/server"
 	"plenary/store"
@@ -47,7 +48,7 @@ func run(log *slog.Logger) error {
 		URI:         cfg.MongoURI,
 		DataDir:     cfg.DataDir,
 		Logger:      log,
-		Collections: slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections()),
+		Collections: slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections(), meetings.Collections()),
 	})
 	if err != nil {
 		if cfg.MongoURI != "" {
@@ -70,7 +71,8 @@ func run(log *slog.Logger) error {
 	rs := rooms.New(st, acc)
 	discussion := rooms.NewDiscussion(st, rs, rooms.DiscussionConfig{PostRate: cfg.PostRate, Logger: log})
 	defer discussion.Close()
-	if err := bootstrap(ctx, cfg, acc, rs); err != nil {
+	ms := meetings.New(st, acc, rs, discussion)
+	if err := bootstrap(ctx, cfg, acc, rs, ms); err != nil {
 		return err
 	}
 	go sweep(ctx, log, acc)
@@ -80,7 +82,7 @@ func run(log *slog.Logger) error {
 		return fmt.Errorf("embedded web app: %w", err)
 	}
 	srv := server.New(server.Config{
-		Origins: cfg.Origins, Static: static, Logger: log, Store: st, Accounts: acc, Rooms: rs, Discussion: discussion,
+		Origins: cfg.Origins, Static: static, Logger: log, Store: st, Accounts: acc, Rooms: rs, Discussion: discussion, Meetings: ms,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -104,7 +106,7 @@ func run(log *slog.Logger) error {
 }
 
 // bootstrap creates the configured secretariat account and the demo data on an empty store.
-func bootstrap(ctx context.Context, cfg config, acc *accounts.Service, rs *rooms.Service) error {
+func bootstrap(ctx context.Context, cfg config, acc *accounts.Service, rs *rooms.Service, ms *meetings.Service) error {
 	has, err := acc.HasUsers(ctx)
 	if err != nil || has {
 		return err
@@ -119,11 +121,11 @@ func bootstrap(ctx context.Context, cfg config, acc *accounts.Service, rs *rooms
 	if !cfg.Demo {
 		return nil
 	}
-	people, err := demo.Load(ctx, acc, rs)
+	people, err := demo.Load(ctx, acc, rs, ms)
 	if err != nil {
 		return fmt.Errorf("PLENARY_DEMO: load demo data: %w", err)
 	}
-	fmt.Println("Loaded the demo: the focus areas and groups of the 2006 WSIS C5 facilitation meeting.")
+	fmt.Println("Loaded the demo: the 2006 WSIS C5 facilitation meeting, its agenda, focus areas and groups.")
 	fmt.Printf("Demo accounts (password %q):\n", demo.Password)
 	for _, p := range people {
 		fmt.Printf("  %-26s %-16s %s\n", p.Email, p.Name, p.Note)

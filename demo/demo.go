@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"plenary/accounts"
+	"plenary/meetings"
 	"plenary/rooms"
 )
 
@@ -27,7 +28,7 @@ type person struct {
 
 var people = []person{
 	{"secretariat@example.org", "Sofia Lindqvist", accounts.RoleSecretariat, "secretariat: runs the platform"},
-	{"chair@example.org", "Amina Haddad", accounts.RoleUser, "chair of the three groups"},
+	{"chair@example.org", "Amina Haddad", accounts.RoleUser, "chair of the three groups and of the 2006 meeting"},
 	{"member@example.org", "Lucas Moreau", accounts.RoleUser, "member of two groups"},
 	{"observer@example.org", "Mei Lin", accounts.RoleUser, "observer in one group"},
 }
@@ -75,8 +76,9 @@ var areas = []area{
 	},
 }
 
-// Load creates the demo accounts, focus areas and groups. Call it only on an empty store.
-func Load(ctx context.Context, acc *accounts.Service, rs *rooms.Service) ([]Account, error) {
+// Load creates the demo accounts, focus areas and groups, and the 2006 meeting with its agenda
+// published. Call it only on an empty store.
+func Load(ctx context.Context, acc *accounts.Service, rs *rooms.Service, ms *meetings.Service) ([]Account, error) {
 	users := map[string]accounts.User{}
 	var out []Account
 	for _, p := range people {
@@ -88,6 +90,7 @@ func Load(ctx context.Context, acc *accounts.Service, rs *rooms.Service) ([]Acco
 		out = append(out, Account{Email: p.email, Name: p.name, Role: p.role, Note: p.note})
 	}
 	secretariat := users[people[0].email]
+	var groupIDs []string
 	for _, a := range areas {
 		name, desc := a.name, a.description
 		f, err := rs.CreateFocusArea(ctx, secretariat, rooms.FocusAreaInput{Name: &name, Description: &desc})
@@ -99,6 +102,7 @@ func Load(ctx context.Context, acc *accounts.Service, rs *rooms.Service) ([]Acco
 		if err != nil {
 			return nil, fmt.Errorf("demo group %q: %w", a.group, err)
 		}
+		groupIDs = append(groupIDs, g.ID)
 		for _, p := range people {
 			role, ok := a.members[p.email]
 			if !ok {
@@ -109,5 +113,39 @@ func Load(ctx context.Context, acc *accounts.Service, rs *rooms.Service) ([]Acco
 			}
 		}
 	}
+	if err := loadMeeting(ctx, ms, secretariat, users, groupIDs); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// loadMeeting creates the 2006 meeting, organized by the demo groups, with the demo people taking
+// part, and publishes its agenda as version 1.
+func loadMeeting(ctx context.Context, ms *meetings.Service, secretariat accounts.User, users map[string]accounts.User, groupIDs []string) error {
+	in, agenda := meeting2006()
+	in.Groups = &groupIDs
+	m, err := ms.CreateWithAgenda(ctx, secretariat, in, agenda)
+	if err != nil {
+		return fmt.Errorf("demo meeting: %w", err)
+	}
+	for email, role := range meetingRoles {
+		if m, err = ms.AddParticipant(ctx, secretariat, m.ID, meetings.ParticipantInput{UserID: users[email].ID, Role: role}); err != nil {
+			return fmt.Errorf("demo participant %s: %w", email, err)
+		}
+	}
+	if m, err = ms.Publish(ctx, secretariat, m.ID, m.Version, "The agenda as the meeting took place."); err != nil {
+		return fmt.Errorf("demo agenda: %w", err)
+	}
+	if _, err = ms.Update(ctx, secretariat, m.ID, m.Version, meetings.MeetingInput{Status: ptr(meetings.StatusClosed)}); err != nil {
+		return fmt.Errorf("demo meeting status: %w", err)
+	}
+	return nil
+}
+
+// meetingRoles: the demo chair chairs the meeting (sees drafts, runs it live), the member and the
+// observer take part.
+var meetingRoles = map[string]string{
+	"chair@example.org":    meetings.RoleChair,
+	"member@example.org":   meetings.RoleParticipant,
+	"observer@example.org": meetings.RoleObserver,
 }

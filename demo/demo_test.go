@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"plenary/accounts"
+	"plenary/meetings"
 	"plenary/rooms"
 	"plenary/store/storetest"
 )
@@ -16,13 +17,14 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 func TestLoad(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections())...)
+	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), meetings.Collections())...)
 	acc, err := accounts.New(st, accounts.Config{JWTKey: bytes.Repeat([]byte("k"), 32)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rs := rooms.New(st, acc)
-	people, err := Load(ctx, acc, rs)
+	ms := meetings.New(st, acc, rs, nil)
+	people, err := Load(ctx, acc, rs, ms)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,5 +65,26 @@ func TestLoad(t *testing.T) {
 		if g.Visibility == rooms.Private {
 			t.Errorf("the observer sees the private group %s", g.Name)
 		}
+	}
+	list, err := ms.List(ctx, accounts.User{})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("anonymous meeting list: %v %v", list, err)
+	}
+	anon, err := ms.Get(ctx, accounts.User{}, list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if anon.AgendaShown != "published" || anon.AgendaNumber != 1 || len(anon.Agenda.Sessions) != 10 || anon.Status != meetings.StatusClosed {
+		t.Fatalf("anonymous view of the demo meeting: shown %s v%d status %s", anon.AgendaShown, anon.AgendaNumber, anon.Status)
+	}
+	if len(anon.Participants) != 0 {
+		t.Errorf("anonymous readers see %d participants", len(anon.Participants))
+	}
+	asChair, err := ms.Get(ctx, sess.User, list[0].ID)
+	if err != nil || asChair.MyRole != meetings.RoleChair || asChair.AgendaShown != "draft" || len(asChair.Can.LiveSessions) != 10 {
+		t.Fatalf("the demo chair's view: role %q shown %q live %d (%v)", asChair.MyRole, asChair.AgendaShown, len(asChair.Can.LiveSessions), err)
+	}
+	if len(asChair.Can.EditSessions) != 0 || asChair.Can.EditMeeting {
+		t.Errorf("the meeting's chair may edit %d sessions, meeting %v", len(asChair.Can.EditSessions), asChair.Can.EditMeeting)
 	}
 }

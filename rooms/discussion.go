@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -94,6 +93,7 @@ type Discussion struct {
 
 	mu    sync.Mutex
 	rooms map[string]*room
+	kinds map[string]RoomLoader
 }
 
 // DiscussionCollections returns the collections the discussion uses, for store.Open.
@@ -118,6 +118,7 @@ func NewDiscussion(st *store.Store, svc *Service, cfg DiscussionConfig) *Discuss
 		reads: st.Collection(colRoomReads), roomsC: st.Collection(colRooms),
 		limiter: newRateLimiter(cfg.PostRate, 10*time.Second),
 		rooms:   map[string]*room{},
+		kinds:   map[string]RoomLoader{},
 	}
 	d.commit = newCommitter(d)
 	svc.setGroupObserver(d.groupChanged)
@@ -159,34 +160,9 @@ func (d *Discussion) roomState(ctx context.Context, name string) (*room, error) 
 	return r, nil
 }
 
-// groupOfRoom returns the group id of a room name "group:<id>".
-func groupOfRoom(name string) (string, bool) {
-	id, ok := strings.CutPrefix(name, "group:")
-	if !ok || id == "" || len(name) > 80 {
-		return "", false
-	}
-	return id, true
-}
-
 // groupChanged is called by Service after every change of a group: the room (if active) takes the
 // new membership, and subscribers who may no longer read are cut off at once.
-func (d *Discussion) groupChanged(g *groupDoc) {
-	d.mu.Lock()
-	r := d.rooms["group:"+g.ID]
-	d.mu.Unlock()
-	if r == nil {
-		return
-	}
-	select {
-	case <-r.ready:
-	default:
-		return
-	}
-	if r.loadErr != nil {
-		return
-	}
-	r.setGroup(g)
-}
+func (d *Discussion) groupChanged(g *groupDoc) { d.AccessChanged("group:"+g.ID, groupAccess{g}) }
 
 // encode marshals a server envelope. Every envelope type is a struct; encoding cannot fail.
 func encode(v any) []byte {

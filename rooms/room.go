@@ -165,7 +165,7 @@ type room struct {
 	loadErr error
 
 	mu          sync.Mutex
-	group       *groupDoc
+	access      RoomAccess
 	head        int64 // last sequence number assigned
 	committed   int64 // last sequence number durably stored and broadcast
 	epoch       int   // bumped when a commit fails; pending work of older epochs is dropped
@@ -188,15 +188,11 @@ type room struct {
 }
 
 func (r *room) load(ctx context.Context) error {
-	groupID, ok := groupOfRoom(r.name)
-	if !ok {
-		return errs.Errorf(errs.NotFound, "room not found")
-	}
-	g, err := r.d.svc.rawGroup(ctx, groupID)
+	a, err := r.d.loadAccess(ctx, r.name)
 	if err != nil {
 		return err
 	}
-	r.group = g
+	r.access = a
 	r.subs = map[Subscriber]*subscription{}
 	r.online = map[string]int{}
 	r.names = map[string]string{}
@@ -303,11 +299,11 @@ func (r *room) resolveTopic(name string) string {
 	return name
 }
 
-// setGroup takes a new version of the group and cuts off subscribers who may no longer read.
-func (r *room) setGroup(g *groupDoc) {
+// setAccess takes new access rules and cuts off subscribers who may no longer read.
+func (r *room) setAccess(a RoomAccess) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.group = g
+	r.access = a
 	revoked := encode(revokedEnvelope{Type: "revoked", Room: r.name, Reason: "removed"})
 	for sub := range r.subs {
 		if !r.canRead(sub.User()) {
@@ -317,27 +313,10 @@ func (r *room) setGroup(g *groupDoc) {
 	}
 }
 
-func (r *room) canRead(u accounts.User) bool { return r.group.canSee(u) }
-
-func (r *room) canPost(u accounts.User) bool {
-	if u.IsSecretariat() {
-		return true
-	}
-	role := r.group.roleOf(u.ID)
-	return role == RoleChair || role == RoleMember
-}
-
-func (r *room) canModerate(u accounts.User) bool {
-	return u.IsSecretariat() || r.group.roleOf(u.ID) == RoleChair
-}
-
-func (r *room) members() map[string]string {
-	out := make(map[string]string, len(r.group.Members))
-	for _, m := range r.group.Members {
-		out[m.UserID] = m.Name
-	}
-	return out
-}
+func (r *room) canRead(u accounts.User) bool     { return r.access.CanRead(u) }
+func (r *room) canPost(u accounts.User) bool     { return r.access.CanPost(u) }
+func (r *room) canModerate(u accounts.User) bool { return r.access.CanModerate(u) }
+func (r *room) members() map[string]string       { return r.access.Members() }
 
 // broadcastLocked hands one encoded frame to every subscriber (buffering for those catching up).
 // A subscriber whose queue is full closes itself; it is dropped here.

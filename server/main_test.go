@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"plenary/accounts"
+	"plenary/meetings"
 	"plenary/rooms"
 	"plenary/store"
 	"plenary/store/storetest"
@@ -36,6 +37,7 @@ type fixture struct {
 	acc     *accounts.Service
 	rooms   *rooms.Service
 	disc    *rooms.Discussion
+	meet    *meetings.Service
 	tokens  map[string]string // actor name → access token
 	users   map[string]accounts.User
 	area    string
@@ -47,7 +49,7 @@ type fixture struct {
 // outsider who belongs to no group.
 func mustServe(t *testing.T) *fixture {
 	t.Helper()
-	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections())...)
+	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections(), meetings.Collections())...)
 	acc, err := accounts.New(st, accounts.Config{JWTKey: testKey, HashConcurrency: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -55,14 +57,15 @@ func mustServe(t *testing.T) *fixture {
 	rs := rooms.New(st, acc)
 	disc := rooms.NewDiscussion(st, rs, rooms.DiscussionConfig{PostRate: -1, Logger: slog.New(slog.DiscardHandler)})
 	t.Cleanup(disc.Close)
+	ms := meetings.New(st, acc, rs, disc)
 	static := fstest.MapFS{
 		"index.html":        {Data: []byte("<!doctype html><title>Plenary</title>")},
 		"assets/app-abc.js": {Data: []byte("console.log(1)")},
 	}
 	f := &fixture{
 		t: t, st: st, acc: acc, rooms: rs,
-		srv:    New(Config{Logger: slog.New(slog.DiscardHandler), Store: st, Accounts: acc, Rooms: rs, Discussion: disc, Static: static}),
-		disc:   disc,
+		srv:  New(Config{Logger: slog.New(slog.DiscardHandler), Store: st, Accounts: acc, Rooms: rs, Discussion: disc, Meetings: ms, Static: static}),
+		disc: disc, meet: ms,
 		tokens: map[string]string{}, users: map[string]accounts.User{},
 	}
 	ctx := context.Background()

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/cors"
 
 	"plenary/accounts"
+	"plenary/meetings"
 	"plenary/rooms"
 )
 
@@ -44,6 +45,7 @@ type Config struct {
 	Accounts   *accounts.Service
 	Rooms      *rooms.Service
 	Discussion *rooms.Discussion
+	Meetings   *meetings.Service
 }
 
 // Server is the HTTP server.
@@ -54,6 +56,7 @@ type Server struct {
 	origins  map[string]bool
 	accounts *accounts.Service
 	rooms    *rooms.Service
+	meetings *meetings.Service
 
 	wsMu    sync.Mutex
 	wsConns map[*wsConn]bool
@@ -77,7 +80,7 @@ func New(cfg Config) *Server {
 	if cfg.WSPongTimeout <= 0 {
 		cfg.WSPongTimeout = 1500 * time.Millisecond
 	}
-	s := &Server{log: cfg.Logger, cfg: cfg, accounts: cfg.Accounts, rooms: cfg.Rooms, origins: map[string]bool{},
+	s := &Server{log: cfg.Logger, cfg: cfg, accounts: cfg.Accounts, rooms: cfg.Rooms, meetings: cfg.Meetings, origins: map[string]bool{},
 		wsConns: map[*wsConn]bool{}, stopPing: make(chan struct{})}
 	for _, o := range cfg.Origins {
 		s.origins[o] = true
@@ -116,6 +119,9 @@ func New(cfg Config) *Server {
 	s.registerAuthRoutes(api)
 	s.registerInvitationRoutes(api)
 	s.registerGroupRoutes(api)
+	if cfg.Meetings != nil {
+		s.registerMeetingRoutes(api)
+	}
 	if cfg.Discussion != nil {
 		s.registerWSRoutes(api)
 		go s.pingLoop()
