@@ -206,7 +206,7 @@ func (c *icalBuilder) addSession(m *meetingDoc, index int, s *Session) {
 	if err != nil {
 		return
 	}
-	uid := "session-" + m.ID + "-" + strconv.Itoa(index) + "@plenary"
+	uid := "session-" + m.ID + "-" + s.ID + "@plenary"
 	if !c.claim(uid) {
 		return
 	}
@@ -244,7 +244,7 @@ func (c *icalBuilder) addSession(m *meetingDoc, index int, s *Session) {
 	if m.Venue != "" {
 		icalLine(w, "LOCATION", icalText(m.Venue))
 	}
-	if desc := sessionDescription(m, s, start, loc); desc != "" {
+	if desc := icalSessionDescription(m, s, start, loc); desc != "" {
 		icalLine(w, "DESCRIPTION", icalText(desc))
 	}
 	// The one link someone opening the event wants: the recording once it exists, before that
@@ -257,9 +257,9 @@ func (c *icalBuilder) addSession(m *meetingDoc, index int, s *Session) {
 	icalLine(w, "END", "VEVENT")
 }
 
-// sessionDescription lists the session's chairs, its description, its items with their local start
+// icalSessionDescription lists the session's chairs, its description, its items with their local start
 // times and speakers, and its links.
-func sessionDescription(m *meetingDoc, s *Session, start time.Time, loc *time.Location) string {
+func icalSessionDescription(m *meetingDoc, s *Session, start time.Time, loc *time.Location) string {
 	var chairs string
 	if len(s.Chairs) > 0 {
 		label := "Chairs: "
