@@ -35,3 +35,4 @@ lint:
 bench: build
 	go run ./bench/store
 	go run ./bench/api -bin bin/plenary
+	go run ./bench/meetings -bin bin/plenary

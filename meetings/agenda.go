@@ -16,6 +16,13 @@ func agendaEdited(m *meetingDoc) {
 	}
 }
 
+// endLive clears a live state whose item or session was removed; live_seq moves, so clients that
+// keep the newest live state take the cleared one.
+func endLive(m *meetingDoc) {
+	m.Live = nil
+	m.LiveSeq++
+}
+
 func forbiddenSession() error {
 	return errs.Errorf(errs.Forbidden, "only the secretariat and this session's chairs can change it")
 }
@@ -82,7 +89,8 @@ func (s *Service) UpdateSession(ctx context.Context, actor accounts.User, meetin
 	})
 }
 
-// DeleteSession removes a session with its items. The secretariat's.
+// DeleteSession removes a session with its items. The secretariat's. A live state in it is
+// cleared.
 func (s *Service) DeleteSession(ctx context.Context, actor accounts.User, meetingID string, base int64, sessionID string) (View, error) {
 	return s.modify(ctx, actor, meetingID, base, func(m *meetingDoc) error {
 		i, _, err := findSession(m, sessionID)
@@ -93,6 +101,9 @@ func (s *Service) DeleteSession(ctx context.Context, actor accounts.User, meetin
 			return secretariatOnly("remove sessions")
 		}
 		m.Agenda.Sessions = slices.Delete(m.Agenda.Sessions, i, i+1)
+		if m.Live != nil && m.Live.SessionID == sessionID {
+			endLive(m)
+		}
 		agendaEdited(m)
 		return nil
 	})
@@ -160,6 +171,9 @@ func (s *Service) DeleteItem(ctx context.Context, actor accounts.User, meetingID
 			return errs.Errorf(errs.NotFound, "no such item in this session")
 		}
 		sess.Items = slices.Delete(sess.Items, i, i+1)
+		if m.Live != nil && m.Live.SessionID == sess.ID && m.Live.ItemID == itemID {
+			endLive(m)
+		}
 		sess.Revision++
 		agendaEdited(m)
 		return nil

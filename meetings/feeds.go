@@ -121,8 +121,8 @@ func (s *Service) MeetingCalendar(ctx context.Context, actor accounts.User, meet
 	return meetingCalendar(m, m.PublishedAgenda, s.now()), nil
 }
 
-// PersonalCalendar is the feed of the person owning key: every published session of the meetings
-// they take part in, and the sessions they chair or speak in elsewhere.
+// PersonalCalendar is the feed of the person owning key: the meetings they take part in with every
+// published session, and the sessions they chair or speak in elsewhere.
 func (s *Service) PersonalCalendar(ctx context.Context, key string) ([]byte, error) {
 	u, err := s.userOfKey(ctx, key)
 	if err != nil {
@@ -134,13 +134,19 @@ func (s *Service) PersonalCalendar(ctx context.Context, key string) ([]byte, err
 	}
 	var entries []personalEntry
 	for _, m := range docs {
-		if !m.canRead(u) || m.PublishedAgenda == nil {
+		if !m.canRead(u) {
 			continue
 		}
 		role := m.roleOf(u.ID)
+		// A meeting without a published agenda still gives its participants its days (Agenda nil:
+		// the meeting's event only); drafts never reach a feed.
 		e := personalEntry{Meeting: m, Agenda: m.PublishedAgenda, Role: role}
-		for i := range m.PublishedAgenda.Sessions {
-			sess := &m.PublishedAgenda.Sessions[i]
+		var published []Session
+		if m.PublishedAgenda != nil {
+			published = m.PublishedAgenda.Sessions
+		}
+		for i := range published {
+			sess := &published[i]
 			if role != "" || sess.chairedBy(u.ID) || sess.speaksIn(u.ID) {
 				e.Sessions = append(e.Sessions, i)
 			}

@@ -82,5 +82,5 @@ func (s *Service) changeLive(ctx context.Context, actor accounts.User, meetingID
 		return View{}, fmt.Errorf("update live state of %s: %w", m.ID, err)
 	}
 	s.announce(m)
-	return m.view(actor), nil
+	return s.viewFor(ctx, actor, m)
 }

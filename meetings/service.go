@@ -115,7 +115,7 @@ func (s *Service) Get(ctx context.Context, actor accounts.User, meetingID string
 	if err != nil {
 		return View{}, err
 	}
-	return m.view(actor), nil
+	return s.viewFor(ctx, actor, m)
 }
 
 // List returns the meetings actor may read, by start date.
@@ -187,6 +187,27 @@ func (m *meetingDoc) view(u accounts.User) View {
 	return v
 }
 
+// viewFor is m as actor sees it, its organizing groups narrowed to those actor may see: a private
+// group is for its members and the secretariat.
+func (s *Service) viewFor(ctx context.Context, actor accounts.User, m *meetingDoc) (View, error) {
+	v := m.view(actor)
+	if len(v.Groups) == 0 || actor.IsSecretariat() {
+		return v, nil
+	}
+	shown := make([]GroupRef, 0, len(v.Groups))
+	for _, g := range v.Groups {
+		if _, err := s.groups.Group(ctx, actor, g.ID); err != nil {
+			if errs.CodeOf(err) == errs.NotFound {
+				continue
+			}
+			return View{}, err
+		}
+		shown = append(shown, g)
+	}
+	v.Groups = shown
+	return v, nil
+}
+
 func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
@@ -215,7 +236,7 @@ func (s *Service) modify(ctx context.Context, actor accounts.User, meetingID str
 	if err := s.store(ctx, m); err != nil {
 		return View{}, err
 	}
-	return m.view(actor), nil
+	return s.viewFor(ctx, actor, m)
 }
 
 // store writes a changed meeting conditionally on the version it was read at, then tells the
@@ -322,7 +343,7 @@ func (s *Service) create(ctx context.Context, actor accounts.User, in MeetingInp
 	if _, err := s.meetings.InsertOne(ctx, m); err != nil {
 		return View{}, fmt.Errorf("insert meeting: %w", err)
 	}
-	return m.view(actor), nil
+	return s.viewFor(ctx, actor, m)
 }
 
 func sessionInputOf(s Session) SessionInput {

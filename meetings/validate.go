@@ -177,6 +177,13 @@ func (s *Service) applyMeetingInput(ctx context.Context, actor accounts.User, m 
 		for i := range m.Agenda.Sessions {
 			m.Agenda.Sessions[i].Revision++
 		}
+		// The feeds show the published copy, whose events changed as well; bumping it alike also
+		// keeps a draft that equals it equal (draft_changed stays false).
+		if m.PublishedAgenda != nil {
+			for i := range m.PublishedAgenda.Sessions {
+				m.PublishedAgenda.Sessions[i].Revision++
+			}
+		}
 	}
 	return nil
 }
@@ -308,6 +315,10 @@ func (s *Service) applyItemInput(ctx context.Context, it *Item, in ItemInput, cr
 	}
 	if err := text("title", in.Title, minTitle, maxTitle, false, &it.Title); err != nil {
 		return err
+	}
+	if it.Kind == KindItem && it.Title == "" {
+		// An untitled break made an item without giving it a title.
+		return errs.Errorf(errs.Invalid, "title: is required")
 	}
 	if err := text("notes", in.Notes, 0, maxLongText, true, &it.Notes); err != nil {
 		return err
