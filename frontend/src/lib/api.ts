@@ -151,6 +151,333 @@ export type AddMemberRequest =
   | { email: string; role: GroupRole }
   | { user_id: string; role: GroupRole };
 
+// ---- meetings and agendas (docs/api.md "Meetings and agendas") ----
+
+/** A meeting's life cycle, in its usual order. */
+export type MeetingStatus = 'planned' | 'agenda_draft' | 'agenda_published' | 'in_session' | 'closed';
+export const MEETING_STATUSES: readonly MeetingStatus[] = ['planned', 'agenda_draft', 'agenda_published', 'in_session', 'closed'];
+/** public: anyone, also signed out; participants: its participants, session chairs and the secretariat. */
+export type MeetingVisibility = 'public' | 'participants';
+export const MEETING_VISIBILITIES: readonly MeetingVisibility[] = ['public', 'participants'];
+/** A role in a meeting. */
+export type ParticipantRole = 'chair' | 'participant' | 'observer';
+export const PARTICIPANT_ROLES: readonly ParticipantRole[] = ['chair', 'participant', 'observer'];
+export type ItemKind = 'item' | 'break';
+/** Which agenda GET /api/meetings/{id} shows the caller. */
+export type AgendaShown = 'draft' | 'published' | 'none';
+
+/** A chair or speaker on the agenda; user_id ("" for none) links an account. */
+export interface AgendaPerson {
+  user_id: string;
+  name: string;
+  title: string;
+  organization: string;
+}
+
+/** One entry of a session: a presentation or discussion, or a break. */
+export interface AgendaItem {
+  id: string;
+  kind: ItemKind;
+  title: string;
+  speakers: AgendaPerson[];
+  /** Minutes; an item starts at its session's start plus the durations before it. */
+  duration: number;
+  /** Document symbols or references, e.g. "C5/2006/C/007". */
+  contributions: string[];
+  notes: string;
+}
+
+/** A block of the agenda; its number is its position from 1. */
+export interface Session {
+  id: string;
+  title: string;
+  chairs: AgendaPerson[];
+  /** Local date-time "YYYY-MM-DDTHH:MM" in the meeting's time zone. */
+  start: string;
+  end: string;
+  description: string;
+  archive_url: string;
+  items: AgendaItem[];
+  revision: number;
+}
+
+export interface Agenda {
+  sessions: Session[];
+}
+
+export interface Participant {
+  user_id: string;
+  name: string;
+  role: ParticipantRole;
+}
+
+/** Who was present on one day of the meeting (a local date "YYYY-MM-DD"). */
+export interface AttendanceDay {
+  date: string;
+  present: string[];
+}
+
+export interface PublishedVersion {
+  number: number;
+  note: string;
+  at: string;
+  by: string;
+  by_name: string;
+}
+
+/** GET /api/meetings/{id}/agenda/versions/{n}: one published agenda. */
+export interface AgendaVersion extends PublishedVersion {
+  /** The meeting's zone when the version was published. */
+  time_zone: string;
+  agenda: Agenda;
+}
+
+/** The current item of a running meeting, with its optional countdown. */
+export interface Live {
+  session_id: string;
+  item_id: string;
+  since: string;
+  /** A countdown of this many seconds started at timer_started, when above 0. */
+  timer_seconds: number;
+  timer_started: string;
+  by: string;
+  by_name: string;
+}
+
+/** What the caller may change, so the UI shows only what works. */
+export interface MeetingPermissions {
+  /** Meeting fields, session chairs and times, sessions, publishing, participants, attendance. */
+  edit_meeting: boolean;
+  /** Sessions whose title, description and items the caller may edit. */
+  edit_sessions: string[];
+  /** Sessions whose items the caller may mark current. */
+  live_sessions: string[];
+  /** May post in the meeting's room. */
+  post: boolean;
+}
+
+export interface MeetingSummary {
+  id: string;
+  title: string;
+  forum: string;
+  start_date: string;
+  end_date: string;
+  time_zone: string;
+  venue: string;
+  status: MeetingStatus;
+  visibility: MeetingVisibility;
+  /** The caller's participant role, or "". */
+  my_role: ParticipantRole | '';
+}
+
+export interface GroupRef {
+  id: string;
+  name: string;
+}
+
+/** A meeting as one caller sees it (GET /api/meetings/{id} and every change's answer). */
+export interface Meeting extends MeetingSummary {
+  remote_url: string;
+  remote_instructions: string;
+  description: string;
+  groups: GroupRef[];
+  /** Empty for anonymous readers. */
+  participants: Participant[];
+  attendance: AttendanceDay[];
+  /** The draft for editors, the latest published version for others, null when nothing is published. */
+  agenda: Agenda | null;
+  agenda_shown: AgendaShown;
+  /** The published version shown (or, with a draft, the latest one); 0 for none. */
+  agenda_number: number;
+  /** Editors: the draft differs from the latest published version. */
+  draft_changed: boolean;
+  /** Published versions, oldest first. */
+  published: PublishedVersion[];
+  live: Live | null;
+  live_seq: number;
+  version: number;
+  can: MeetingPermissions;
+  /** The meeting's discussion room, "meeting:<id>". */
+  room: string;
+  updated_at: string;
+}
+
+/** Meeting fields a request sets; absent fields stay as they are. */
+export interface MeetingFields {
+  title?: string;
+  forum?: string;
+  start_date?: string;
+  end_date?: string;
+  time_zone?: string;
+  venue?: string;
+  remote_url?: string;
+  remote_instructions?: string;
+  description?: string;
+  status?: MeetingStatus;
+  visibility?: MeetingVisibility;
+  /** Ids of organizing groups. */
+  groups?: string[];
+}
+
+export interface CreateMeetingRequest extends MeetingFields {
+  title: string;
+  start_date: string;
+  end_date: string;
+  time_zone: string;
+  visibility: MeetingVisibility;
+}
+
+/** Session fields; chairs, start and end are the secretariat's. */
+export interface SessionFields {
+  title?: string;
+  chairs?: AgendaPerson[];
+  start?: string;
+  end?: string;
+  description?: string;
+  archive_url?: string;
+}
+
+export interface ItemFields {
+  kind?: ItemKind;
+  title?: string;
+  speakers?: AgendaPerson[];
+  duration?: number;
+  contributions?: string[];
+  notes?: string;
+}
+
+/** Moves a session (no item_id) to to_index among sessions, or an item to to_index in to_session (default: its own). */
+export interface MoveRequest {
+  session_id: string;
+  item_id?: string;
+  to_session?: string;
+  /** Position from 0. */
+  to_index: number;
+}
+
+export interface SetLiveRequest {
+  session_id: string;
+  item_id: string;
+  /** Starts a countdown when above 0. */
+  timer_seconds?: number;
+}
+
+export type AddParticipantRequest =
+  | { email: string; role: ParticipantRole }
+  | { user_id: string; role: ParticipantRole };
+
+/** A personal calendar feed address. */
+export interface CalendarFeed {
+  url: string;
+}
+
+export type DiffChange = 'added' | 'removed' | 'moved' | 'changed' | 'unchanged';
+/** One of the two ends of an agenda diff: a published version number or the draft. */
+export type DiffEnd = number | 'draft';
+
+/** A changed field with its values before and after, rendered by the server as readable text. */
+export interface FieldChange {
+  field: string;
+  old: string;
+  new: string;
+}
+
+export interface ItemDiff {
+  id: string;
+  change: DiffChange;
+  moved: boolean;
+  /** Position from 1 in its session of the newer agenda (0 if removed or gone elsewhere), and in the older one (0 if added). */
+  position: number;
+  old_position: number;
+  /** The old session's id when the item came here from another session. */
+  from_session: string;
+  /** Set on the placeholder left where an item was before it went to another session (not counted). */
+  to_session: string;
+  title: string;
+  fields: FieldChange[];
+  kind: ItemKind;
+}
+
+export interface SessionDiff {
+  id: string;
+  change: DiffChange;
+  moved: boolean;
+  /** Session number (from 1) in the newer agenda (0 if removed), and in the older one (0 if added). */
+  number: number;
+  old_number: number;
+  title: string;
+  fields: FieldChange[];
+  items: ItemDiff[];
+}
+
+export interface DiffCounts {
+  added: number;
+  removed: number;
+  moved: number;
+  changed: number;
+}
+
+export interface AgendaDiff {
+  /** The two ends as asked: a version number as text ("2") or "draft". */
+  from: string;
+  to: string;
+  sessions: SessionDiff[];
+  counts: DiffCounts;
+}
+
+/** The realtime announcement of a stored meeting change (also the shape meetingfeed hands out). */
+export interface MeetingPulse {
+  version: number;
+  live_seq: number;
+  live: Live | null;
+}
+
+/** meetingCalendarURL is the public calendar file of a meeting: a plain link, not an API call. */
+export function meetingCalendarURL(id: string): string {
+  return `/api/meetings/${encodeURIComponent(id)}/calendar.ics`;
+}
+
+const arr = <T>(v: T[] | null | undefined): T[] => (Array.isArray(v) ? v : []);
+
+function normalizePerson(p: AgendaPerson): AgendaPerson {
+  return { user_id: p.user_id ?? '', name: p.name ?? '', title: p.title ?? '', organization: p.organization ?? '' };
+}
+
+/** normalizeAgenda turns absent or null lists (Go's nil slices) into empty ones. */
+export function normalizeAgenda(a: Agenda | null | undefined): Agenda | null {
+  if (!a) return null;
+  return {
+    sessions: arr(a.sessions).map((s) => ({
+      ...s,
+      chairs: arr(s.chairs).map(normalizePerson),
+      description: s.description ?? '',
+      archive_url: s.archive_url ?? '',
+      items: arr(s.items).map((it) => ({
+        ...it,
+        speakers: arr(it.speakers).map(normalizePerson),
+        contributions: arr(it.contributions),
+        notes: it.notes ?? '',
+        duration: it.duration ?? 0,
+      })),
+    })),
+  };
+}
+
+/** normalizeMeeting makes every list of a meeting an array, so views need no null checks. */
+export function normalizeMeeting(m: Meeting): Meeting {
+  const can = m.can ?? { edit_meeting: false, edit_sessions: [], live_sessions: [], post: false };
+  return {
+    ...m,
+    groups: arr(m.groups),
+    participants: arr(m.participants),
+    attendance: arr(m.attendance).map((d) => ({ ...d, present: arr(d.present) })),
+    agenda: normalizeAgenda(m.agenda),
+    published: arr(m.published),
+    live: m.live ?? null,
+    can: { ...can, edit_sessions: arr(can.edit_sessions), live_sessions: arr(can.live_sessions) },
+  };
+}
+
 export interface Health {
   status: 'ok' | 'unavailable';
   store?: 'embedded' | 'mongodb';
@@ -476,6 +803,137 @@ export class ApiClient {
       'DELETE',
       `/api/groups/${encodeURIComponent(groupID)}/members/${encodeURIComponent(userID)}`,
     );
+  }
+
+  // ---- meetings and agendas ----
+
+  private meetingPath(id: string, rest = ''): string {
+    return `/api/meetings/${encodeURIComponent(id)}${rest}`;
+  }
+
+  private async meeting(method: string, path: string, body?: unknown): Promise<Meeting> {
+    return normalizeMeeting(await this.request<Meeting>(method, path, body === undefined ? {} : { body }));
+  }
+
+  async listMeetings(): Promise<MeetingSummary[]> {
+    return (await this.request<Items<MeetingSummary>>('GET', '/api/meetings')).items ?? [];
+  }
+
+  getMeeting(id: string): Promise<Meeting> {
+    return this.meeting('GET', this.meetingPath(id));
+  }
+
+  createMeeting(req: CreateMeetingRequest): Promise<Meeting> {
+    return this.meeting('POST', '/api/meetings', req);
+  }
+
+  /** updateMeeting changes meeting fields; version is the meeting's version they were based on (409 when stale). */
+  updateMeeting(id: string, version: number, fields: MeetingFields): Promise<Meeting> {
+    return this.meeting('PATCH', this.meetingPath(id), { ...fields, version });
+  }
+
+  addParticipant(id: string, req: AddParticipantRequest): Promise<Meeting> {
+    return this.meeting('POST', this.meetingPath(id, '/participants'), req);
+  }
+
+  changeParticipantRole(id: string, userID: string, role: ParticipantRole): Promise<Meeting> {
+    return this.meeting('PATCH', this.meetingPath(id, `/participants/${encodeURIComponent(userID)}`), { role });
+  }
+
+  removeParticipant(id: string, userID: string): Promise<Meeting> {
+    return this.meeting('DELETE', this.meetingPath(id, `/participants/${encodeURIComponent(userID)}`));
+  }
+
+  /** setAttendance sets who was present on date ("YYYY-MM-DD"). */
+  setAttendance(id: string, date: string, present: string[]): Promise<Meeting> {
+    return this.meeting('PUT', this.meetingPath(id, `/attendance/${encodeURIComponent(date)}`), { present });
+  }
+
+  /** addSession inserts a session at index (default: at the end). */
+  addSession(id: string, version: number, fields: SessionFields, index?: number): Promise<Meeting> {
+    return this.meeting('POST', this.meetingPath(id, '/sessions'), { ...fields, version, ...(index === undefined ? {} : { index }) });
+  }
+
+  updateSession(id: string, sessionID: string, version: number, fields: SessionFields): Promise<Meeting> {
+    return this.meeting('PATCH', this.meetingPath(id, `/sessions/${encodeURIComponent(sessionID)}`), { ...fields, version });
+  }
+
+  deleteSession(id: string, sessionID: string, version: number): Promise<Meeting> {
+    return this.meeting('DELETE', this.meetingPath(id, `/sessions/${encodeURIComponent(sessionID)}?version=${version}`));
+  }
+
+  /** addItem inserts an item (or break) at index in the session (default: at the end). */
+  addItem(id: string, sessionID: string, version: number, fields: ItemFields, index?: number): Promise<Meeting> {
+    return this.meeting('POST', this.meetingPath(id, `/sessions/${encodeURIComponent(sessionID)}/items`), {
+      ...fields,
+      version,
+      ...(index === undefined ? {} : { index }),
+    });
+  }
+
+  updateItem(id: string, sessionID: string, itemID: string, version: number, fields: ItemFields): Promise<Meeting> {
+    return this.meeting(
+      'PATCH',
+      this.meetingPath(id, `/sessions/${encodeURIComponent(sessionID)}/items/${encodeURIComponent(itemID)}`),
+      { ...fields, version },
+    );
+  }
+
+  deleteItem(id: string, sessionID: string, itemID: string, version: number): Promise<Meeting> {
+    return this.meeting(
+      'DELETE',
+      this.meetingPath(id, `/sessions/${encodeURIComponent(sessionID)}/items/${encodeURIComponent(itemID)}?version=${version}`),
+    );
+  }
+
+  moveAgenda(id: string, version: number, move: MoveRequest): Promise<Meeting> {
+    return this.meeting('POST', this.meetingPath(id, '/agenda/move'), { ...move, version });
+  }
+
+  publishAgenda(id: string, version: number, note: string): Promise<Meeting> {
+    return this.meeting('POST', this.meetingPath(id, '/agenda/publish'), { version, note });
+  }
+
+  /** listAgendaVersions lists the published versions, newest first. */
+  async listAgendaVersions(id: string): Promise<PublishedVersion[]> {
+    return (await this.request<Items<PublishedVersion>>('GET', this.meetingPath(id, '/agenda/versions'))).items ?? [];
+  }
+
+  async getAgendaVersion(id: string, n: number): Promise<AgendaVersion> {
+    const v = await this.request<AgendaVersion>('GET', this.meetingPath(id, `/agenda/versions/${n}`));
+    return { ...v, agenda: normalizeAgenda(v.agenda) ?? { sessions: [] } };
+  }
+
+  /** agendaDiff compares two published versions, or one with the draft (editors only). */
+  async agendaDiff(id: string, from: DiffEnd, to: DiffEnd): Promise<AgendaDiff> {
+    const q = `?from=${encodeURIComponent(String(from))}&to=${encodeURIComponent(String(to))}`;
+    const d = await this.request<AgendaDiff>('GET', this.meetingPath(id, `/agenda/diff${q}`));
+    return {
+      ...d,
+      sessions: (d.sessions ?? []).map((s) => ({
+        ...s,
+        fields: s.fields ?? [],
+        items: (s.items ?? []).map((it) => ({ ...it, fields: it.fields ?? [] })),
+      })),
+    };
+  }
+
+  setLive(id: string, req: SetLiveRequest): Promise<Meeting> {
+    return this.meeting('PUT', this.meetingPath(id, '/live'), req);
+  }
+
+  clearLive(id: string): Promise<Meeting> {
+    return this.meeting('DELETE', this.meetingPath(id, '/live'));
+  }
+
+  /** myCalendar answers the caller's personal feed address (created on first use). */
+  myCalendar(): Promise<CalendarFeed> {
+    return this.request('GET', '/api/me/calendar');
+  }
+
+  /** resetMyCalendar gives a new feed address; the old one stops working. */
+  resetMyCalendar(): Promise<CalendarFeed> {
+    return this.request('POST', '/api/me/calendar/reset');
   }
 
   // ---- operations ----

@@ -7,7 +7,9 @@ import {
   RealtimeClient,
   type ChatMessage,
   type ConnectionState,
+  type MeetingEnvelope,
   type OutboxEntry,
+  type RealtimeOptions,
   type RealtimeError,
   type RoomEvent,
   type ServerEnvelope,
@@ -33,6 +35,22 @@ export interface Typist {
   topic: string;
   until: number;
 }
+
+/**
+ * Someone interested in a room's announcements without its chat state (e.g. a meeting page
+ * following its agenda and live item): chat.watch() subscribes the room for it.
+ */
+export interface RoomWatcher {
+  /** A meeting announcement of the room. */
+  onMeeting?: (env: MeetingEnvelope) => void;
+  /** A subscribe ack of the room: the first one and each after a reconnect. */
+  onSubscribed?: () => void;
+  /** The server refused or ended the subscription. */
+  onRevoked?: () => void;
+}
+
+/** Makes the realtime client for a signed-in user; tests pass one with a fake socket. */
+export type ClientFactory = (user: User, defaults: Pick<RealtimeOptions, 'ticket' | 'userId' | 'onVersionMismatch'>) => RealtimeClient;
 
 /** roomOf names the room of a group. */
 export const roomOf = (groupId: string) => `group:${groupId}`;
@@ -161,7 +179,7 @@ export class RoomState {
   }
 }
 
-class Chat {
+export class Chat {
   state = $state<ConnectionState>('offline');
   outbox = $state<OutboxEntry[]>([]);
   rooms = $state<Record<string, RoomState>>({});
@@ -171,6 +189,13 @@ class Chat {
   private client: RealtimeClient | null = null;
   private offs: (() => void)[] = [];
   private sweep: ReturnType<typeof setInterval> | null = null;
+  /** Watchers by room; they outlive a connection (views register them). Not reactive. */
+  private readonly watchers = new Map<string, Set<RoomWatcher>>();
+  private readonly makeClient: ClientFactory;
+
+  constructor(makeClient: ClientFactory = (_user, defaults) => new RealtimeClient(defaults)) {
+    this.makeClient = makeClient;
+  }
 
   get connection(): RealtimeClient | null {
     return this.client;
@@ -195,7 +220,7 @@ class Chat {
     if (this.me?.id === user.id && this.client) return;
     this.stop();
     this.me = user;
-    const client = new RealtimeClient({
+    const client = this.makeClient(user, {
       ticket: async () => (await api.wsTicket()).ticket,
       userId: user.id,
       onVersionMismatch: () => location.reload(),
@@ -216,6 +241,7 @@ class Chat {
       client.onPostFailed((entry, err: RealtimeError) => this.failures.push({ entry, code: err.code })),
     );
     client.start();
+    for (const room of this.watchers.keys()) void client.subscribe(room);
     this.sweep = setInterval(() => this.expireTyping(), 1000);
     void this.followMyGroups();
   }
@@ -247,6 +273,7 @@ class Chat {
   /** follow subscribes room (idempotent) and returns its state. */
   follow(room: string): RoomState {
     let rs = this.rooms[room];
+    const fresh = !rs;
     if (!rs) {
       rs = new RoomState(room);
       this.rooms[room] = rs;
@@ -254,17 +281,58 @@ class Chat {
     if (this.client && !this.client.isSubscribed(room)) {
       rs.revoked = false;
       void this.client.subscribe(room);
-    } else if (this.client) void this.client.subscribe(room);
+    } else if (this.client) {
+      // Subscribed already for a watcher: the new room state needs an ack of its own.
+      void (fresh ? this.client.resubscribe(room) : this.client.subscribe(room));
+    }
     return rs;
   }
 
   /** unfollow stops following room (a group one is not a member of, when its view closes). */
   unfollow(room: string): void {
-    this.client?.unsubscribe(room);
+    if (!this.watchers.has(room)) this.client?.unsubscribe(room);
     delete this.rooms[room];
   }
 
+  /**
+   * watch subscribes room for w (meeting announcements, acks, revocation) without touching the
+   * room's chat state, across reconnects and until the returned function is called. The room
+   * stays subscribed while anyone follows or watches it.
+   */
+  watch(room: string, w: RoomWatcher): () => void {
+    let set = this.watchers.get(room);
+    if (!set) {
+      set = new Set();
+      this.watchers.set(room, set);
+    }
+    set.add(w);
+    if (this.client) void this.client.subscribe(room);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const cur = this.watchers.get(room);
+      if (!cur) return;
+      cur.delete(w);
+      if (cur.size === 0) {
+        this.watchers.delete(room);
+        if (!this.rooms[room]) this.client?.unsubscribe(room);
+      }
+    };
+  }
+
+  private notifyWatchers(room: string, fn: (w: RoomWatcher) => void): void {
+    for (const w of [...(this.watchers.get(room) ?? [])]) {
+      try {
+        fn(w);
+      } catch (e) {
+        console.error(e);
+      }
+    }
+  }
+
   private onSubscribed(room: string, ack: SubscribeAck): void {
+    this.notifyWatchers(room, (w) => w.onSubscribed?.());
     const rs = this.rooms[room];
     if (!rs) return;
     rs.head = ack.head;
@@ -297,6 +365,11 @@ class Chat {
 
   private onEnvelope(env: ServerEnvelope): void {
     if (env.type === 'hello') return;
+    if (env.type === 'meeting') {
+      this.notifyWatchers(env.room, (w) => w.onMeeting?.(env));
+      return;
+    }
+    if (env.type === 'revoked') this.notifyWatchers(env.room, (w) => w.onRevoked?.());
     const rs = this.rooms[env.room];
     if (!rs) return;
     switch (env.type) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RoomState } from './chat.svelte';
-import type { ChatMessage } from './realtime';
+import { Chat, RoomState, type RoomWatcher } from './chat.svelte';
+import { RealtimeClient, type ChatMessage, type SocketLike } from './realtime';
 
 function m(seq: number, body = `m${seq}`, topic = 'Agenda'): ChatMessage {
   return {
@@ -138,5 +138,134 @@ describe('RoomState', () => {
       expect(seen).toEqual([]);
       expect(rs.read.Venue).toBe(5);
     });
+  });
+});
+
+/** A test double of the server end of a websocket. */
+class FakeSocket implements SocketLike {
+  readyState = 0;
+  onopen: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  sent: Record<string, unknown>[] = [];
+  send(data: string): void {
+    this.sent.push(JSON.parse(data));
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+  accept(): void {
+    this.readyState = 1;
+    this.frame({ type: 'hello', v: 1, user: { id: 'u1', name: 'Ana' } });
+  }
+  frame(...envs: unknown[]): void {
+    this.onmessage?.({ data: envs.map((e) => JSON.stringify(e)).join('\n') });
+  }
+  subs(type = 'subscribe'): Record<string, unknown>[] {
+    return this.sent.filter((e) => e.type === type);
+  }
+  ack(req: Record<string, unknown>, head = 0): void {
+    this.frame({ type: 'ack', id: req.id, head, read: { topics: {} }, topics: [], presence: [] });
+  }
+}
+
+async function flush() {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+describe('Chat.watch (a room followed for its announcements only)', () => {
+  function setup() {
+    const sockets: FakeSocket[] = [];
+    const chat = new Chat(
+      (_u, d) =>
+        new RealtimeClient({
+          ...d,
+          ticket: async () => 't',
+          url: (t) => t,
+          connect: () => {
+            const s = new FakeSocket();
+            sockets.push(s);
+            return s;
+          },
+          storage: null,
+          network: null,
+          isOnline: () => true,
+          pingInterval: 0,
+        }),
+    );
+    return { chat, sock: () => sockets[sockets.length - 1] };
+  }
+  const user = { id: 'u1', email: 'a@example.org', name: 'Ana', role: 'user' as const };
+
+  it('subscribes watched rooms (also those watched before sign-in), forwards their news and leaves chat state alone', async () => {
+    const { chat, sock } = setup();
+    const got: string[] = [];
+    const w: RoomWatcher = {
+      onMeeting: (e) => got.push(`meeting ${e.version}/${e.live_seq}`),
+      onSubscribed: () => got.push('ack'),
+      onRevoked: () => got.push('revoked'),
+    };
+    const off = chat.watch('meeting:m1', w);
+    chat.start(user);
+    await flush();
+    sock().accept();
+    const sub = sock().subs().find((e) => e.room === 'meeting:m1')!;
+    expect(sub).toBeTruthy();
+    sock().ack(sub, 7);
+    await flush();
+    sock().frame(
+      { type: 'meeting', room: 'meeting:m1', version: 3, live_seq: 1, live: null },
+      { type: 'meeting', room: 'meeting:m2', version: 4, live_seq: 1, live: null },
+    );
+    expect(got).toEqual(['ack', 'meeting 3/1']);
+    expect(chat.rooms['meeting:m1']).toBeUndefined();
+
+    off();
+    off(); // twice is harmless
+    expect(sock().subs('unsubscribe').map((e) => e.room)).toEqual(['meeting:m1']);
+    chat.stop();
+  });
+
+  it('keeps the room subscribed while a room view or a watcher still needs it, and gives a late room view its own ack', async () => {
+    const { chat, sock } = setup();
+    chat.start(user);
+    await flush();
+    sock().accept();
+    const off = chat.watch('meeting:m1', {});
+    sock().ack(sock().subs().find((e) => e.room === 'meeting:m1')!, 5);
+    await flush();
+
+    // The discussion view opens after the watcher: its state gets an ack of its own.
+    const rs = chat.follow('meeting:m1');
+    const again = sock().subs().filter((e) => e.room === 'meeting:m1');
+    expect(again.length).toBe(2);
+    expect(again[1].since).toBe(5);
+    sock().ack(again[1], 5);
+    await flush();
+    expect(rs.ready).toBe(true);
+
+    off(); // the view still follows it
+    expect(sock().subs('unsubscribe')).toEqual([]);
+    const off2 = chat.watch('meeting:m1', {});
+    chat.unfollow('meeting:m1'); // the watcher still needs it
+    expect(sock().subs('unsubscribe')).toEqual([]);
+    off2();
+    expect(sock().subs('unsubscribe').map((e) => e.room)).toEqual(['meeting:m1']);
+    chat.stop();
+  });
+
+  it('tells watchers when the server refuses the room', async () => {
+    const { chat, sock } = setup();
+    chat.start(user);
+    await flush();
+    sock().accept();
+    let revoked = 0;
+    chat.watch('meeting:secret', { onRevoked: () => revoked++ });
+    const sub = sock().subs().find((e) => e.room === 'meeting:secret')!;
+    sock().frame({ type: 'error', id: sub.id, code: 'not_found', message: 'no' });
+    await flush();
+    expect(revoked).toBe(1);
+    chat.stop();
   });
 });

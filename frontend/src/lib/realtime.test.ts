@@ -395,6 +395,52 @@ describe('RealtimeClient', () => {
     expect(client.isSubscribed('group:a')).toBe(false);
   });
 
+  it('forwards meeting announcements of subscribed rooms only, with defaults for missing fields', async () => {
+    const { client, sock, got } = setup();
+    client.start();
+    await flush();
+    sock().accept();
+    void client.subscribe('meeting:m1');
+    sock().answer(sock().last('subscribe'), ack0);
+    await flush();
+    const live = { session_id: 's1', item_id: 'i1', since: 'x', timer_seconds: 0, timer_started: 'x', by: 'u', by_name: 'U' };
+    sock().frame(
+      { type: 'meeting', room: 'meeting:m1', version: 4, live_seq: 2, live },
+      { type: 'meeting', room: 'meeting:other', version: 9, live_seq: 9, live: null },
+      { type: 'meeting', room: 'meeting:m1', version: 5 },
+      { type: 'meeting', room: 'meeting:m1', version: 'x' },
+    );
+    expect(got.filter((e) => e.type === 'meeting')).toEqual([
+      { type: 'meeting', room: 'meeting:m1', version: 4, live_seq: 2, live },
+      { type: 'meeting', room: 'meeting:m1', version: 5, live_seq: 0, live: null },
+    ]);
+    // A meeting announcement is no room event: it does not move the room's seq.
+    expect(client.lastSeq('meeting:m1')).toBe(0);
+  });
+
+  it('resubscribe asks again for an ack of a followed room, resuming from its seq', async () => {
+    const { client, sock } = setup();
+    client.start();
+    await flush();
+    sock().accept();
+    void client.subscribe('group:a');
+    sock().answer(sock().last('subscribe'), { ...ack0, head: 4 });
+    await flush();
+    const acks: [string, boolean][] = [];
+    client.onSubscribed((room, _ack, resumed) => acks.push([room, resumed]));
+    // subscribe on an acknowledged room sends nothing; resubscribe does.
+    expect(await client.subscribe('group:a')).toBeNull();
+    expect(sock().sent.filter((e) => e.type === 'subscribe').length).toBe(1);
+    const p = client.resubscribe('group:a');
+    expect(sock().last('subscribe')).toMatchObject({ room: 'group:a', since: 4 });
+    sock().answer(sock().last('subscribe'), { ...ack0, head: 4 });
+    expect(await p).toMatchObject({ head: 4 });
+    expect(acks).toEqual([['group:a', true]]);
+    // An unknown room is simply subscribed.
+    void client.resubscribe('group:b');
+    expect(sock().last('subscribe')).toEqual({ type: 'subscribe', room: 'group:b', id: expect.any(String) });
+  });
+
   it('sends a ping when quiet and drops a connection that stays silent', async () => {
     const sockets: FakeSocket[] = [];
     const client = new RealtimeClient({

@@ -11,6 +11,8 @@
 // Plain TypeScript without Svelte, so that it can be tested against a fake
 // WebSocket; src/lib/chat.svelte.ts turns its callbacks into UI state.
 
+import type { Live } from './api';
+
 export const PROTOCOL_VERSION = 1;
 
 export type ConnectionState = 'connected' | 'connecting' | 'offline';
@@ -91,6 +93,14 @@ export interface RevokedEnvelope {
   room: string;
   reason: string;
 }
+/** A stored change of a meeting, announced in its room `meeting:<id>` (docs/api.md, Realtime). */
+export interface MeetingEnvelope {
+  type: 'meeting';
+  room: string;
+  version: number;
+  live_seq: number;
+  live: Live | null;
+}
 export interface HelloEnvelope {
   type: 'hello';
   v: number;
@@ -99,7 +109,14 @@ export interface HelloEnvelope {
 }
 
 /** Envelopes delivered to listeners (answers are consumed by the request that asked). */
-export type ServerEnvelope = RoomEvent | PresenceEnvelope | TypingEnvelope | ReadEnvelope | RevokedEnvelope | HelloEnvelope;
+export type ServerEnvelope =
+  | RoomEvent
+  | PresenceEnvelope
+  | TypingEnvelope
+  | ReadEnvelope
+  | RevokedEnvelope
+  | HelloEnvelope
+  | MeetingEnvelope;
 
 /** A post waiting for its ack. */
 export interface OutboxEntry {
@@ -539,6 +556,20 @@ export class RealtimeClient {
         this.emit(r);
         return;
       }
+      case 'meeting': {
+        // Not sequenced: listeners keep the newest by version and live_seq.
+        const m = env as Partial<MeetingEnvelope>;
+        if (typeof m.room === 'string' && this.rooms.has(m.room) && typeof m.version === 'number') {
+          this.emit({
+            type: 'meeting',
+            room: m.room,
+            version: m.version,
+            live_seq: typeof m.live_seq === 'number' ? m.live_seq : 0,
+            live: m.live && typeof m.live === 'object' ? m.live : null,
+          });
+        }
+        return;
+      }
       case 'presence':
       case 'typing':
       case 'read': {
@@ -643,6 +674,20 @@ export class RealtimeClient {
     }
     if (!this.open_ || sub.ready) return Promise.resolve(null);
     return sub.inflight ?? this.sendSubscribe(room);
+  }
+
+  /**
+   * resubscribe asks for a fresh subscribe ack of a room that is already
+   * followed (for a listener that starts caring after the first ack); it
+   * resumes from the last seq, so no event is delivered twice.
+   */
+  resubscribe(room: string): Promise<SubscribeAck | null> {
+    const sub = this.rooms.get(room);
+    if (!sub) return this.subscribe(room);
+    if (!this.open_) return Promise.resolve(null);
+    if (sub.inflight) return sub.inflight;
+    sub.ready = false;
+    return this.sendSubscribe(room);
   }
 
   unsubscribe(room: string): void {

@@ -8,7 +8,33 @@ export type Route =
   | { name: 'group'; id: string }
   | { name: 'room'; id: string }
   | { name: 'admin' }
+  | { name: 'meetings' }
+  | { name: 'meeting'; id: string }
+  | { name: 'meetingVersions'; id: string }
+  | { name: 'meetingLive'; id: string }
+  | { name: 'meetingPrint'; id: string }
+  | { name: 'meetingRoom'; id: string }
   | { name: 'notFound' };
+
+/** The meeting pages below /meetings/<id>, by their last path segment. */
+const MEETING_PAGES = {
+  '': 'meeting',
+  versions: 'meetingVersions',
+  live: 'meetingLive',
+  print: 'meetingPrint',
+  room: 'meetingRoom',
+} as const;
+
+/** Routes readable without signing in (public meetings; the server answers 404 for the others). */
+export const PUBLIC_ROUTES: ReadonlySet<Route['name']> = new Set([
+  'login',
+  'invite',
+  'meetings',
+  'meeting',
+  'meetingVersions',
+  'meetingLive',
+  'meetingPrint',
+]);
 
 /** match maps a pathname to a route. */
 export function match(pathname: string): Route {
@@ -17,6 +43,17 @@ export function match(pathname: string): Route {
   if (path === '/login') return { name: 'login' };
   if (path === '/invite') return { name: 'invite' };
   if (path === '/admin') return { name: 'admin' };
+  if (path === '/meetings') return { name: 'meetings' };
+  const mm = /^\/meetings\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+  if (mm) {
+    const page = (mm[2] ?? '') as string;
+    if (!Object.hasOwn(MEETING_PAGES, page)) return { name: 'notFound' };
+    try {
+      return { name: MEETING_PAGES[page as keyof typeof MEETING_PAGES], id: decodeURIComponent(mm[1]) };
+    } catch {
+      return { name: 'notFound' };
+    }
+  }
   const m = /^\/groups\/([^/]+)(\/room)?$/.exec(path);
   if (m) {
     try {
