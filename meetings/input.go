@@ -125,6 +125,8 @@ type View struct {
 type GroupRef struct {
 	ID   string `json:"id" bson:"id"`
 	Name string `json:"name" bson:"name"`
+	// Visibility decides who is shown the group (see Service.viewFor).
+	Visibility string `json:"-" bson:"visibility"`
 }
 
 // AgendaVersion is one published agenda.

@@ -61,10 +61,11 @@ func (s *Service) ClearLive(ctx context.Context, actor accounts.User, meetingID 
 func (s *Service) changeLive(ctx context.Context, actor accounts.User, meetingID string, change func(*meetingDoc) error) (View, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, err := s.loadFor(ctx, actor, meetingID)
+	shared, err := s.loadFor(ctx, actor, meetingID)
 	if err != nil {
 		return View{}, err
 	}
+	m := shared.clone()
 	if err := change(m); err != nil {
 		return View{}, err
 	}
@@ -79,8 +80,10 @@ func (s *Service) changeLive(ctx context.Context, actor accounts.User, meetingID
 	m.UpdatedAt = s.now()
 	set = append(set, bson.E{Key: "updated_at", Value: m.UpdatedAt})
 	if _, err := s.meetings.UpdateOne(ctx, bson.D{{Key: "_id", Value: m.ID}}, bson.D{{Key: "$set", Value: set}}); err != nil {
+		s.cache.drop(m.ID)
 		return View{}, fmt.Errorf("update live state of %s: %w", m.ID, err)
 	}
+	s.cache.put(m.clone())
 	s.announce(m)
 	return s.viewFor(ctx, actor, m)
 }

@@ -530,6 +530,52 @@ func TestStaleVersion(t *testing.T) {
 	mtWantOrder(t, v.Agenda, "First edit[Second edit,Keynote]", "Plenary[Reports]")
 }
 
+// TestChangesThatAreNotEditsKeepEditorsBase: participants, attendance and the start of live mode
+// move the version (views reload) but do not make an editor's open form stale; an edit does.
+func TestChangesThatAreNotEditsKeepEditorsBase(t *testing.T) {
+	f := newMtFixture(t, false)
+	m := f.meeting(t, Participants, true)
+	base := f.raw(t, m.ID).Version
+	mtMust(t)(f.svc.AddParticipant(f.ctx, f.sec(), m.ID, ParticipantInput{UserID: f.users[mtOutsider].ID, Role: RoleObserver}))
+	mtMust(t)(f.svc.SetAttendance(f.ctx, f.sec(), m.ID, m.Days[0], []string{f.users[mtPart].ID}))
+	mtMust(t)(f.svc.SetLive(f.ctx, f.sec(), m.ID, LiveInput{SessionID: m.A, ItemID: m.A1}))
+	if v := f.raw(t, m.ID).Version; v != base+3 {
+		t.Fatalf("version %d after three changes from %d", v, base)
+	}
+	edited := mtMust(t)(f.svc.UpdateItem(f.ctx, f.users[mtChairA], m.ID, base, m.A, m.A1, ItemInput{Title: ptr("Edited from an open form")}))
+	if edited.Agenda.Sessions[0].Items[0].Title != "Edited from an open form" || len(edited.Participants) != 4 || edited.Live == nil {
+		t.Fatalf("the edit lost something: %+v", edited)
+	}
+	// Now the agenda was edited after base: another form opened at base is stale.
+	_, err := f.svc.UpdateSession(f.ctx, f.sec(), m.ID, base, m.B, SessionInput{Title: ptr("Late")})
+	mtWantCode(t, err, errs.Conflict)
+}
+
+// TestCacheAgreesWithTheStore: on the embedded store meetings are served from memory; after a mix
+// of changes the memory copy equals what the store holds.
+func TestCacheAgreesWithTheStore(t *testing.T) {
+	f := newMtFixture(t, false)
+	m := f.meeting(t, Public, true)
+	mtMust(t)(f.svc.SetLive(f.ctx, f.sec(), m.ID, LiveInput{SessionID: m.A, ItemID: m.A2, TimerSeconds: 60}))
+	mtMust(t)(f.svc.Move(f.ctx, f.sec(), m.ID, f.raw(t, m.ID).Version, MoveInput{SessionID: m.A, ItemID: m.A1, ToSession: m.B, ToIndex: 1}))
+	mtMust(t)(f.svc.SetAttendance(f.ctx, f.sec(), m.ID, m.Days[1], []string{f.users[mtObs].ID}))
+	if f.svc.cache == nil {
+		t.Fatal("the embedded store should cache meetings")
+	}
+	cached := f.svc.cache.get(m.ID)
+	var stored meetingDoc
+	if err := f.svc.meetings.FindOne(f.ctx, bson.D{{Key: "_id", Value: m.ID}}).Decode(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if cached == nil || mtJSON(t, *cached) != mtJSON(t, stored) {
+		t.Fatalf("cache and store differ:\n%s\n%s", mtJSON(t, cached), mtJSON(t, stored))
+	}
+	list, err := f.svc.List(f.ctx, f.sec())
+	if err != nil || len(list) != 1 || list[0].Status != StatusInSession {
+		t.Fatalf("list: %+v %v", list, err)
+	}
+}
+
 // ---- reordering ----
 
 func TestReorderSessions(t *testing.T) {

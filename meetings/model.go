@@ -169,6 +169,9 @@ type meetingDoc struct {
 	// Version increases with every change; agenda and meeting edits carry the version they were
 	// based on and are refused when it is stale.
 	Version int64 `bson:"version"`
+	// Edited is the version of the latest edit of the meeting or its agenda; an edit based on an
+	// earlier version is stale (see Service.modify).
+	Edited int64 `bson:"edited"`
 	// Revision is the SEQUENCE of the meeting's own calendar event.
 	Revision  int       `bson:"revision"`
 	CreatedAt time.Time `bson:"created_at"`

@@ -39,9 +39,11 @@ func Collections() []store.Collection {
 // staleMessage is the answer to an edit based on an old version.
 const staleMessage = "Someone else changed this meeting since you loaded it. Reload to see their changes, then make yours again."
 
-// Groups is what meetings need of the groups: the name of an organizing group.
+// Groups is what meetings need of the groups: an organizing group's name and visibility, and
+// whether a viewer may see a private one.
 type Groups interface {
 	Group(ctx context.Context, actor accounts.User, groupID string) (rooms.Group, error)
+	RoleIn(ctx context.Context, actor accounts.User, groupID string) (string, error)
 }
 
 // Service manages meetings and their agendas.
@@ -57,7 +59,9 @@ type Service struct {
 	meetings *mongo.Collection
 	versions *mongo.Collection
 	calKeys  *mongo.Collection
-	now      func() time.Time
+	// cache holds decoded meetings on the embedded store (nil on MongoDB); see meetingCache.
+	cache *meetingCache
+	now   func() time.Time
 }
 
 // New returns a Service over st, whose collections must include Collections(). discussion may be
@@ -71,6 +75,9 @@ func New(st *store.Store, acc *accounts.Service, groups Groups, discussion *room
 		calKeys:  st.Collection(colCalendarKeys),
 		now:      func() time.Time { return time.Now().UTC() },
 	}
+	if s.embedded {
+		s.cache = newMeetingCache()
+	}
 	if discussion != nil {
 		discussion.RegisterRoomKind("meeting", s.roomAccess)
 	}
@@ -82,9 +89,14 @@ func RoomName(meetingID string) string { return "meeting:" + meetingID }
 
 // ---- reading ----
 
+// load reads a meeting. The result may be shared with other readers: callers that change it work
+// on a clone.
 func (s *Service) load(ctx context.Context, meetingID string) (*meetingDoc, error) {
 	if check.ID("meeting_id", meetingID) != nil {
 		return nil, errs.Errorf(errs.NotFound, "meeting not found")
+	}
+	if m := s.cache.get(meetingID); m != nil {
+		return m, nil
 	}
 	var m meetingDoc
 	err := s.meetings.FindOne(ctx, bson.D{{Key: "_id", Value: meetingID}}).Decode(&m)
@@ -94,6 +106,7 @@ func (s *Service) load(ctx context.Context, meetingID string) (*meetingDoc, erro
 	if err != nil {
 		return nil, fmt.Errorf("load meeting %s: %w", meetingID, err)
 	}
+	s.cache.put(&m)
 	return &m, nil
 }
 
@@ -138,6 +151,9 @@ func (s *Service) List(ctx context.Context, actor accounts.User) ([]Summary, err
 // all reads every meeting. Lists and personal calendars need them; they are bounded by
 // maxMeetings and are not on a hot path.
 func (s *Service) all(ctx context.Context) ([]*meetingDoc, error) {
+	if docs, ok := s.cache.everything(); ok {
+		return docs, nil
+	}
 	cur, err := s.meetings.Find(ctx, bson.D{}, options.Find().SetLimit(maxMeetings))
 	if err != nil {
 		return nil, fmt.Errorf("list meetings: %w", err)
@@ -146,6 +162,7 @@ func (s *Service) all(ctx context.Context) ([]*meetingDoc, error) {
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, fmt.Errorf("list meetings: %w", err)
 	}
+	s.cache.fill(docs)
 	return docs, nil
 }
 
@@ -187,8 +204,8 @@ func (m *meetingDoc) view(u accounts.User) View {
 	return v
 }
 
-// viewFor is m as actor sees it, its organizing groups narrowed to those actor may see: a private
-// group is for its members and the secretariat.
+// viewFor is m as actor sees it, its organizing groups narrowed to those actor may see: a public
+// group's name is for everyone, a private group is for its members and the secretariat.
 func (s *Service) viewFor(ctx context.Context, actor accounts.User, m *meetingDoc) (View, error) {
 	v := m.view(actor)
 	if len(v.Groups) == 0 || actor.IsSecretariat() {
@@ -196,11 +213,16 @@ func (s *Service) viewFor(ctx context.Context, actor accounts.User, m *meetingDo
 	}
 	shown := make([]GroupRef, 0, len(v.Groups))
 	for _, g := range v.Groups {
-		if _, err := s.groups.Group(ctx, actor, g.ID); err != nil {
-			if errs.CodeOf(err) == errs.NotFound {
+		if g.Visibility != rooms.Public {
+			if actor.ID == "" {
 				continue
 			}
-			return View{}, err
+			if _, err := s.groups.RoleIn(ctx, actor, g.ID); err != nil {
+				if errs.CodeOf(err) == errs.NotFound {
+					continue
+				}
+				return View{}, err
+			}
 		}
 		shown = append(shown, g)
 	}
@@ -217,41 +239,51 @@ func nonNil[T any](s []T) []T {
 
 // ---- writing ----
 
-// modify applies change to a meeting actor may read and stores it, bumping its version. base is
-// the version the change was based on; a different current version is refused (conflict). base < 0
-// skips the check, for set-like changes (participants, attendance) that cannot overwrite others.
+// modify applies change to a meeting actor may read and stores it, bumping its version.
+//
+// base is the version an edit of the meeting or its agenda was based on: it is refused (conflict)
+// when someone edited the meeting or its agenda after that version. Changes that are not edits
+// (participants, attendance, the status moving when live mode starts) bump the version too, so
+// that views reload, but do not make an editor's base stale: they cannot overwrite the edit.
+// base < 0 marks such a change.
 func (s *Service) modify(ctx context.Context, actor accounts.User, meetingID string, base int64, change func(*meetingDoc) error) (View, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, err := s.loadFor(ctx, actor, meetingID)
+	shared, err := s.loadFor(ctx, actor, meetingID)
 	if err != nil {
 		return View{}, err
 	}
-	if base >= 0 && base != m.Version {
+	if base >= 0 && (base < shared.Edited || base > shared.Version) {
 		return View{}, errs.Errorf(errs.Conflict, staleMessage)
 	}
+	m := shared.clone()
 	if err := change(m); err != nil {
 		return View{}, err
 	}
-	if err := s.store(ctx, m); err != nil {
+	if err := s.store(ctx, m, base >= 0); err != nil {
 		return View{}, err
 	}
 	return s.viewFor(ctx, actor, m)
 }
 
 // store writes a changed meeting conditionally on the version it was read at, then tells the
-// meeting's room.
-func (s *Service) store(ctx context.Context, m *meetingDoc) error {
+// meeting's room. edit marks an edit of the meeting or its agenda (see modify).
+func (s *Service) store(ctx context.Context, m *meetingDoc, edit bool) error {
 	read := m.Version
 	m.Version++
+	if edit {
+		m.Edited = m.Version
+	}
 	m.UpdatedAt = s.now()
 	res, err := s.meetings.ReplaceOne(ctx, s.versionFilter(m.ID, read), m)
 	if err != nil {
+		s.cache.drop(m.ID)
 		return fmt.Errorf("update meeting %s: %w", m.ID, err)
 	}
 	if res.MatchedCount != 1 {
 		return errs.Errorf(errs.Conflict, staleMessage)
 	}
+	s.cache.put(m.clone())
 	s.announce(m)
 	return nil
 }
@@ -343,6 +375,7 @@ func (s *Service) create(ctx context.Context, actor accounts.User, in MeetingInp
 	if _, err := s.meetings.InsertOne(ctx, m); err != nil {
 		return View{}, fmt.Errorf("insert meeting: %w", err)
 	}
+	s.cache.put(m.clone())
 	return s.viewFor(ctx, actor, m)
 }
 

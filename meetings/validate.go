@@ -168,7 +168,7 @@ func (s *Service) applyMeetingInput(ctx context.Context, actor accounts.User, m 
 			if err != nil {
 				return err
 			}
-			refs = append(refs, GroupRef{ID: g.ID, Name: g.Name})
+			refs = append(refs, GroupRef{ID: g.ID, Name: g.Name, Visibility: g.Visibility})
 		}
 		m.Groups = refs
 	}
