@@ -87,15 +87,24 @@ func (c *meetingCache) everything() ([]*meetingDoc, bool) {
 }
 
 // clone is a deep copy of m, made through BSON so that it is exactly what the store would give
-// back (times at millisecond precision, empty lists as empty lists).
+// back (times at millisecond precision, empty lists as empty lists), live state included.
 func (m *meetingDoc) clone() *meetingDoc {
-	b, err := bson.Marshal(m)
-	if err != nil {
-		panic(fmt.Sprintf("clone meeting %s: %v", m.ID, err))
-	}
 	var c meetingDoc
-	if err := bson.Unmarshal(b, &c); err != nil {
-		panic(fmt.Sprintf("clone meeting %s: %v", m.ID, err))
+	roundTrip(m, &c, m.ID)
+	c.LiveSeq = m.LiveSeq
+	if m.Live != nil {
+		c.Live = new(Live)
+		roundTrip(m.Live, c.Live, m.ID)
 	}
 	return &c
+}
+
+func roundTrip(from, to any, meetingID string) {
+	b, err := bson.Marshal(from)
+	if err == nil {
+		err = bson.Unmarshal(b, to)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("clone meeting %s: %v", meetingID, err))
+	}
 }

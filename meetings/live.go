@@ -16,7 +16,7 @@ import (
 //
 // Live changes do not take a version and do not bump it: an editor fixing the agenda while the
 // meeting runs must not be told that someone else changed it each time the chair moves on. They
-// are stored with $set of the live fields alone, so they never overwrite an agenda edit.
+// are stored in the meeting's small live document, so they never overwrite an agenda edit.
 func (s *Service) SetLive(ctx context.Context, actor accounts.User, meetingID string, in LiveInput) (View, error) {
 	if in.TimerSeconds < 0 || in.TimerSeconds > maxTimerSeconds {
 		return View{}, errs.Errorf(errs.Invalid, "timer_seconds: must be 0 to %d", maxTimerSeconds)
@@ -70,18 +70,19 @@ func (s *Service) changeLive(ctx context.Context, actor accounts.User, meetingID
 		return View{}, err
 	}
 	m.LiveSeq++
-	set := bson.D{{Key: "live", Value: m.Live}, {Key: "live_seq", Value: m.LiveSeq}}
+	if err := s.saveLive(ctx, m); err != nil {
+		return View{}, err
+	}
 	if m.Live != nil && m.Status != StatusInSession {
 		// Starting the meeting is a visible change of the meeting: its version moves too.
 		m.Status = StatusInSession
 		m.Version++
-		set = append(set, bson.E{Key: "status", Value: m.Status}, bson.E{Key: "version", Value: m.Version})
-	}
-	m.UpdatedAt = s.now()
-	set = append(set, bson.E{Key: "updated_at", Value: m.UpdatedAt})
-	if _, err := s.meetings.UpdateOne(ctx, bson.D{{Key: "_id", Value: m.ID}}, bson.D{{Key: "$set", Value: set}}); err != nil {
-		s.cache.drop(m.ID)
-		return View{}, fmt.Errorf("update live state of %s: %w", m.ID, err)
+		m.UpdatedAt = s.now()
+		set := bson.D{{Key: "status", Value: m.Status}, {Key: "version", Value: m.Version}, {Key: "updated_at", Value: m.UpdatedAt}}
+		if _, err := s.meetings.UpdateOne(ctx, bson.D{{Key: "_id", Value: m.ID}}, bson.D{{Key: "$set", Value: set}}); err != nil {
+			s.cache.drop(m.ID)
+			return View{}, fmt.Errorf("start meeting %s: %w", m.ID, err)
+		}
 	}
 	s.cache.put(m.clone())
 	s.announce(m)

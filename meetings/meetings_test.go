@@ -557,7 +557,7 @@ func TestCacheAgreesWithTheStore(t *testing.T) {
 	f := newMtFixture(t, false)
 	m := f.meeting(t, Public, true)
 	mtMust(t)(f.svc.SetLive(f.ctx, f.sec(), m.ID, LiveInput{SessionID: m.A, ItemID: m.A2, TimerSeconds: 60}))
-	mtMust(t)(f.svc.Move(f.ctx, f.sec(), m.ID, f.raw(t, m.ID).Version, MoveInput{SessionID: m.A, ItemID: m.A1, ToSession: m.B, ToIndex: 1}))
+	mtMust(t)(f.svc.Move(f.ctx, f.sec(), m.ID, f.raw(t, m.ID).Version, MoveInput{SessionID: m.A, ItemID: m.A2, ToSession: m.B, ToIndex: 1}))
 	mtMust(t)(f.svc.SetAttendance(f.ctx, f.sec(), m.ID, m.Days[1], []string{f.users[mtObs].ID}))
 	if f.svc.cache == nil {
 		t.Fatal("the embedded store should cache meetings")
@@ -566,6 +566,14 @@ func TestCacheAgreesWithTheStore(t *testing.T) {
 	var stored meetingDoc
 	if err := f.svc.meetings.FindOne(f.ctx, bson.D{{Key: "_id", Value: m.ID}}).Decode(&stored); err != nil {
 		t.Fatal(err)
+	}
+	var live liveDoc
+	if err := f.svc.live.FindOne(f.ctx, bson.D{{Key: "_id", Value: m.ID}}).Decode(&live); err != nil {
+		t.Fatal(err)
+	}
+	stored.Live, stored.LiveSeq = live.Live, live.Seq
+	if stored.Live == nil || stored.Live.SessionID != m.B {
+		t.Fatalf("the stored live state did not follow the moved item: %+v", stored.Live)
 	}
 	if cached == nil || mtJSON(t, *cached) != mtJSON(t, stored) {
 		t.Fatalf("cache and store differ:\n%s\n%s", mtJSON(t, cached), mtJSON(t, stored))

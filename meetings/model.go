@@ -163,9 +163,11 @@ type meetingDoc struct {
 	// PublishedAgenda is a copy of the latest published version, so that reading a meeting is one
 	// point read for everyone.
 	PublishedAgenda *Agenda `bson:"published_agenda"`
-	Live            *Live   `bson:"live"`
+	// Live and LiveSeq are stored apart, in a liveDoc: a live change then writes a few hundred
+	// bytes instead of the whole meeting, and never races with an agenda edit's replace.
+	Live *Live `bson:"-"`
 	// LiveSeq increases with every live change, so clients keep the newest state they received.
-	LiveSeq int64 `bson:"live_seq"`
+	LiveSeq int64 `bson:"-"`
 	// Version increases with every change; agenda and meeting edits carry the version they were
 	// based on and are refused when it is stale.
 	Version int64 `bson:"version"`
@@ -176,6 +178,13 @@ type meetingDoc struct {
 	Revision  int       `bson:"revision"`
 	CreatedAt time.Time `bson:"created_at"`
 	UpdatedAt time.Time `bson:"updated_at"`
+}
+
+// liveDoc is a meeting's live state: _id is the meeting id.
+type liveDoc struct {
+	ID   string `bson:"_id"`
+	Live *Live  `bson:"live"`
+	Seq  int64  `bson:"seq"`
 }
 
 // agendaVersionDoc is a published agenda: _id "<meeting>:<number>".

@@ -25,6 +25,7 @@ const (
 	colMeetings       = "meetings"
 	colAgendaVersions = "agenda_versions"
 	colCalendarKeys   = "calendar_keys"
+	colMeetingLive    = "meeting_live"
 )
 
 // Collections returns the collections this package uses, for store.Open.
@@ -33,6 +34,7 @@ func Collections() []store.Collection {
 		{Name: colMeetings, Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "start_date", Value: 1}}}}},
 		{Name: colAgendaVersions},
 		{Name: colCalendarKeys},
+		{Name: colMeetingLive},
 	}
 }
 
@@ -59,6 +61,7 @@ type Service struct {
 	meetings *mongo.Collection
 	versions *mongo.Collection
 	calKeys  *mongo.Collection
+	live     *mongo.Collection
 	// cache holds decoded meetings on the embedded store (nil on MongoDB); see meetingCache.
 	cache *meetingCache
 	now   func() time.Time
@@ -73,6 +76,7 @@ func New(st *store.Store, acc *accounts.Service, groups Groups, discussion *room
 		meetings: st.Collection(colMeetings),
 		versions: st.Collection(colAgendaVersions),
 		calKeys:  st.Collection(colCalendarKeys),
+		live:     st.Collection(colMeetingLive),
 		now:      func() time.Time { return time.Now().UTC() },
 	}
 	if s.embedded {
@@ -106,8 +110,25 @@ func (s *Service) load(ctx context.Context, meetingID string) (*meetingDoc, erro
 	if err != nil {
 		return nil, fmt.Errorf("load meeting %s: %w", meetingID, err)
 	}
+	var live liveDoc
+	err = s.live.FindOne(ctx, bson.D{{Key: "_id", Value: meetingID}}).Decode(&live)
+	if err != nil && err != mongo.ErrNoDocuments {
+		return nil, fmt.Errorf("load live state of %s: %w", meetingID, err)
+	}
+	m.Live, m.LiveSeq = live.Live, live.Seq
 	s.cache.put(&m)
 	return &m, nil
+}
+
+// saveLive stores a meeting's live state.
+func (s *Service) saveLive(ctx context.Context, m *meetingDoc) error {
+	doc := liveDoc{ID: m.ID, Live: m.Live, Seq: m.LiveSeq}
+	_, err := s.live.ReplaceOne(ctx, bson.D{{Key: "_id", Value: m.ID}}, doc, options.Replace().SetUpsert(true))
+	if err != nil {
+		s.cache.drop(m.ID)
+		return fmt.Errorf("store live state of %s: %w", m.ID, err)
+	}
+	return nil
 }
 
 // loadFor reads a meeting actor may read; others get not_found, so its existence does not leak.
@@ -161,6 +182,22 @@ func (s *Service) all(ctx context.Context) ([]*meetingDoc, error) {
 	var docs []*meetingDoc
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, fmt.Errorf("list meetings: %w", err)
+	}
+	// Live states are one small document per meeting that has run live.
+	cur, err = s.live.Find(ctx, bson.D{}, options.Find().SetLimit(maxMeetings))
+	if err != nil {
+		return nil, fmt.Errorf("list live states: %w", err)
+	}
+	var lives []liveDoc
+	if err := cur.All(ctx, &lives); err != nil {
+		return nil, fmt.Errorf("list live states: %w", err)
+	}
+	byID := make(map[string]liveDoc, len(lives))
+	for _, l := range lives {
+		byID[l.ID] = l
+	}
+	for _, m := range docs {
+		m.Live, m.LiveSeq = byID[m.ID].Live, byID[m.ID].Seq
 	}
 	s.cache.fill(docs)
 	return docs, nil
@@ -259,6 +296,15 @@ func (s *Service) modify(ctx context.Context, actor accounts.User, meetingID str
 	m := shared.clone()
 	if err := change(m); err != nil {
 		return View{}, err
+	}
+	if !reflect.DeepEqual(m.Live, shared.Live) {
+		// The agenda change moved or ended the current item.
+		if m.LiveSeq == shared.LiveSeq {
+			m.LiveSeq++
+		}
+		if err := s.saveLive(ctx, m); err != nil {
+			return View{}, err
+		}
 	}
 	if err := s.store(ctx, m, base >= 0); err != nil {
 		return View{}, err
