@@ -214,12 +214,12 @@ func (s *Service) Move(ctx context.Context, actor accounts.User, meetingID strin
 			if _, target, err = findSession(m, in.ToSession); err != nil {
 				return err
 			}
-			if len(target.Items) >= maxItemsPerSess {
-				return errs.Errorf(errs.Conflict, "the session has reached %d items", maxItemsPerSess)
-			}
 		}
 		if !m.canEditSession(actor, sess) || !m.canEditSession(actor, target) {
 			return errs.Errorf(errs.Forbidden, "moving an item needs the right to edit both sessions")
+		}
+		if target != sess && len(target.Items) >= maxItemsPerSess {
+			return errs.Errorf(errs.Conflict, "the session has reached %d items", maxItemsPerSess)
 		}
 		moved := *it
 		sess.Items = slices.Delete(sess.Items, i, i+1)

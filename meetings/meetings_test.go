@@ -551,6 +551,24 @@ func TestChangesThatAreNotEditsKeepEditorsBase(t *testing.T) {
 	mtWantCode(t, err, errs.Conflict)
 }
 
+// TestAnonymousLiveHidesWhoRunsIt: anonymous readers of a public meeting follow the current item
+// but are not told who moved it on.
+func TestAnonymousLiveHidesWhoRunsIt(t *testing.T) {
+	f := newMtFixture(t, false)
+	m := f.meeting(t, Public, true)
+	mtMust(t)(f.svc.SetLive(f.ctx, f.sec(), m.ID, LiveInput{SessionID: m.A, ItemID: m.A2}))
+	anon := f.get(t, mtAnon, m.ID)
+	if anon.Live == nil || anon.Live.ItemID != m.A2 || anon.Live.By != "" || anon.Live.ByName != "" {
+		t.Fatalf("anonymous live: %+v", anon.Live)
+	}
+	if signed := f.get(t, mtPart, m.ID); signed.Live == nil || signed.Live.ByName == "" {
+		t.Fatalf("signed-in live: %+v", signed.Live)
+	}
+	if f.raw(t, m.ID).Live.By == "" {
+		t.Fatal("the view changed the shared meeting")
+	}
+}
+
 // TestCacheAgreesWithTheStore: on the embedded store meetings are served from memory; after a mix
 // of changes the memory copy equals what the store holds.
 func TestCacheAgreesWithTheStore(t *testing.T) {

@@ -216,6 +216,11 @@ func (m *meetingDoc) view(u accounts.User) View {
 	if u.ID != "" {
 		v.Participants = nonNil(m.Participants)
 		v.Attendance = nonNil(m.Attendance)
+	} else if m.Live != nil {
+		// Who moved the meeting on is for signed-in readers, like the participants list.
+		live := *m.Live
+		live.By, live.ByName = "", ""
+		v.Live = &live
 	}
 	switch {
 	case m.seesDraft(u):
