@@ -119,6 +119,9 @@ type View struct {
 	Can          Permissions        `json:"can"`
 	Room         string             `json:"room"`
 	UpdatedAt    time.Time          `json:"updated_at"`
+	// ServerTime is the server's clock when it answered, so that viewers can run countdowns on
+	// the server's time rather than their own.
+	ServerTime time.Time `json:"server_time"`
 }
 
 // GroupRef names an organizing group.

@@ -517,7 +517,12 @@ func TestStaleVersion(t *testing.T) {
 			t.Fatalf("%s: message %q", name, msg)
 		}
 	}
-	if got := f.get(t, mtSec, m.ID); mtJSON(t, got) != mtJSON(t, first) {
+	got := f.get(t, mtSec, m.ID)
+	if !got.ServerTime.After(first.ServerTime) {
+		t.Errorf("server_time %v does not follow the clock (first answer %v)", got.ServerTime, first.ServerTime)
+	}
+	got.ServerTime, first.ServerTime = time.Time{}, time.Time{}
+	if mtJSON(t, got) != mtJSON(t, first) {
 		t.Fatalf("stored meeting differs from the first edit's result:\n%s\n%s", mtJSON(t, got), mtJSON(t, first))
 	}
 	raw := f.raw(t, m.ID)

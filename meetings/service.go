@@ -250,6 +250,7 @@ func (m *meetingDoc) view(u accounts.User) View {
 // group's name is for everyone, a private group is for its members and the secretariat.
 func (s *Service) viewFor(ctx context.Context, actor accounts.User, m *meetingDoc) (View, error) {
 	v := m.view(actor)
+	v.ServerTime = s.now()
 	if len(v.Groups) == 0 || actor.IsSecretariat() {
 		return v, nil
 	}

@@ -300,6 +300,8 @@ export interface Meeting extends MeetingSummary {
   /** The meeting's discussion room, "meeting:<id>". */
   room: string;
   updated_at: string;
+  /** The server's clock when it answered, so countdowns do not depend on the viewer's clock. */
+  server_time: string;
 }
 
 /** Meeting fields a request sets; absent fields stay as they are. */

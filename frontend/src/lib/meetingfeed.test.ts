@@ -42,6 +42,7 @@ function meeting(version: number, live_seq = 0, l: Live | null = null): Meeting 
     can: { edit_meeting: false, edit_sessions: [], live_sessions: [], post: false },
     room: 'meeting:m1',
     updated_at: '2026-05-15T07:30:00Z',
+    server_time: '2026-05-15T07:30:00Z',
   };
 }
 

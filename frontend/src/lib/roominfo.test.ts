@@ -71,6 +71,7 @@ function meeting(over: Partial<Meeting>): Meeting {
     can: { edit_meeting: false, edit_sessions: [], live_sessions: [], post: false },
     room: 'meeting:m1',
     updated_at: '2006-05-01T00:00:00Z',
+    server_time: '2006-05-01T00:00:00Z',
     ...over,
   };
 }
