@@ -64,6 +64,8 @@ type Service struct {
 	live     *mongo.Collection
 	// cache holds decoded meetings on the embedded store (nil on MongoDB); see meetingCache.
 	cache *meetingCache
+	// watch holds the event streams of readers without a websocket (see Watch).
+	watch watchers
 	now   func() time.Time
 }
 
@@ -360,6 +362,7 @@ type meetingEnvelope struct {
 }
 
 func (s *Service) announce(m *meetingDoc) {
+	s.notifyWatchers(m)
 	if s.rooms == nil {
 		return
 	}

@@ -33,6 +33,7 @@ func (s *Server) registerMeetingRoutes(api fiber.Router) {
 	api.Put("/meetings/:id/live", s.requireUser, s.handleLiveSet)
 	api.Delete("/meetings/:id/live", s.requireUser, s.handleLiveClear)
 	api.Get("/meetings/:id/calendar.ics", s.optionalUser, s.handleMeetingCalendar)
+	api.Get("/meetings/:id/events", s.optionalUser, s.handleMeetingEvents)
 	api.Get("/me/calendar", s.requireUser, s.handleMyCalendar)
 	api.Post("/me/calendar/reset", s.requireUser, s.handleMyCalendarReset)
 	api.Get("/calendar/:key", s.handlePersonalCalendar)

@@ -62,8 +62,10 @@ type Server struct {
 	wsConns map[*wsConn]bool
 	// wsNextSlice spreads new connections over the pinger's slices.
 	wsNextSlice int
-	stopPing    chan struct{}
-	stopOnce    sync.Once
+	// stopPing is closed at shutdown: it stops the pinger and ends event streams.
+	stopPing chan struct{}
+	stopOnce sync.Once
+	streams  streamLimits
 }
 
 // New builds the server and its routes.

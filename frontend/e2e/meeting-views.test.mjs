@@ -178,7 +178,7 @@ describe('Meeting versions, projector, print and room in browsers', () => {
 
   it('c. the projector view follows the current item set by the secretariat', STEP, async () => {
     need('meeting');
-    // One projector signed out (polling), one signed in (realtime).
+    // One projector signed out (server-sent events), one signed in (the rooms websocket).
     const anon = await newPage('projector', { width: 1280, height: 720 });
     const omar = await newPage('omar', { width: 1280, height: 720 });
     state.omar = omar.page;
@@ -197,7 +197,8 @@ describe('Meeting versions, projector, print and room in browsers', () => {
     const t0 = Date.now();
     await call('PUT', m('/live'), state.adminToken, { session_id: opening.id, item_id: welcome.id, timer_seconds: 300 });
     for (const page of [omar.page, anon.page]) {
-      await page.getByRole('heading', { level: 1, name: 'Welcome address' }).waitFor({ timeout: 5000 });
+      // Both follow at once, well before the signed-out view's 30 s backstop poll.
+      await page.getByRole('heading', { level: 1, name: 'Welcome address' }).waitFor({ timeout: 3000 });
       await page.getByText('Roberto Blois').waitFor();
       await page.getByText('Deputy Secretary-General, International Telecommunication Union').waitFor();
       await page.getByText('Session 1', { exact: true }).waitFor();

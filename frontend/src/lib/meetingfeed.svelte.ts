@@ -1,7 +1,8 @@
 // Follows one meeting's changes for an open view: over the app's realtime connection while
 // signed in (the room `meeting:<id>` announces every stored change as
-// {"type":"meeting","room","version","live_seq","live"}), by polling GET /api/meetings/<id>
-// for anonymous readers of public meetings. Views reload the meeting when `version` grows and
+// {"type":"meeting","room","version","live_seq","live"}), and for anonymous readers of public
+// meetings over the server-sent events of GET /api/meetings/<id>/events (the same envelopes),
+// with polling GET /api/meetings/<id> as a backstop. Views reload the meeting when `version` grows and
 // apply `live` directly, keeping the newest by `live_seq` (see reconcile).
 import { api, type Meeting, type MeetingPulse } from './api';
 import { chat, type RoomWatcher } from './chat.svelte';
@@ -13,6 +14,14 @@ export interface MeetingChange extends MeetingPulse {
 }
 
 export const POLL_INTERVAL = 10_000;
+/** While an event stream is open, polling is only a backstop. */
+export const STREAM_BACKSTOP = 30_000;
+
+/** Handlers of an event stream: each announcement, and each (re)connection. */
+export interface StreamHandlers {
+  onPulse(p: MeetingPulse): void;
+  onOpen(): void;
+}
 
 /** Where the feed gets its news; followMeeting uses the app's, tests pass their own. */
 export interface FeedSource {
@@ -24,6 +33,24 @@ export interface FeedSource {
   /** Whether the page is hidden (polling pauses then). */
   hidden?(): boolean;
   pollInterval?: number;
+  /** Opens the meeting's event stream for an anonymous reader; returns a close function. */
+  stream?(id: string, h: StreamHandlers): () => void;
+}
+
+/** eventStream follows GET /api/meetings/<id>/events with the browser's EventSource. */
+export function eventStream(id: string, h: StreamHandlers): () => void {
+  if (typeof EventSource === 'undefined') return () => {};
+  const es = new EventSource(`/api/meetings/${encodeURIComponent(id)}/events`);
+  es.onopen = () => h.onOpen();
+  es.onmessage = (ev: MessageEvent<string>) => {
+    try {
+      const d = JSON.parse(ev.data) as MeetingPulse & { type?: string };
+      if (d.type === 'meeting') h.onPulse({ version: d.version, live_seq: d.live_seq, live: d.live });
+    } catch {
+      // Not ours; the backstop poll keeps the view right.
+    }
+  };
+  return () => es.close();
 }
 
 const appSource: FeedSource = {
@@ -32,6 +59,7 @@ const appSource: FeedSource = {
   watch: (room, w) => chat.watch(room, w),
   load: (id) => api.getMeeting(id),
   hidden: () => typeof document !== 'undefined' && document.visibilityState === 'hidden',
+  stream: eventStream,
 };
 
 /** meetingRoom names the realtime room of a meeting. */
@@ -89,10 +117,21 @@ export function followMeetingWith(src: FeedSource, id: string, onChange: (e: Mee
 
   function poll(): void {
     mode = 'poll';
-    const timer = setInterval(() => {
-      if (!src.hidden?.()) void loadNow();
-    }, every);
-    stopMode = () => clearInterval(timer);
+    // An event stream brings changes at once; polling then only backs it up.
+    const closeStream = src.stream?.(id, {
+      onPulse: (p) => emit({ version: p.version, live_seq: p.live_seq, live: p.live }),
+      onOpen: () => void loadNow(),
+    });
+    const timer = setInterval(
+      () => {
+        if (!src.hidden?.()) void loadNow();
+      },
+      closeStream ? Math.max(every, STREAM_BACKSTOP) : every,
+    );
+    stopMode = () => {
+      clearInterval(timer);
+      closeStream?.();
+    };
   }
 
   function choose(initial: boolean): void {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Live, Meeting } from './api';
 import type { RoomWatcher } from './chat.svelte';
-import { followMeetingWith, newestLive, reconcile, type FeedSource, type MeetingChange } from './meetingfeed.svelte';
+import { followMeetingWith, newestLive, reconcile, type FeedSource, type MeetingChange, type StreamHandlers } from './meetingfeed.svelte';
 
 const live = (item: string): Live => ({
   session_id: 's1',
@@ -51,6 +51,7 @@ class FakeSource implements FeedSource {
   user = false;
   hiddenPage = false;
   pollInterval = 10_000;
+  stream?: FeedSource['stream'];
   watchers = new Map<string, Set<RoomWatcher>>();
   sessionFns = new Set<() => void>();
   loads = 0;
@@ -152,6 +153,32 @@ describe('followMeeting', () => {
     stop();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(src.loads).toBe(2);
+  });
+
+  it('anonymous with an event stream: applies its announcements, reloads on (re)connection, polls only as a backstop', async () => {
+    const src = new FakeSource();
+    let handlers: StreamHandlers | null = null;
+    let closed = 0;
+    src.stream = (id, h) => {
+      expect(id).toBe('m1');
+      handlers = h;
+      return () => closed++;
+    };
+    const got: MeetingChange[] = [];
+    const stop = followMeetingWith(src, 'm1', (e) => got.push(e));
+    expect(handlers).not.toBeNull();
+    handlers!.onOpen();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(src.loads).toBe(1);
+    const live = { session_id: 's', item_id: 'i', since: '', timer_seconds: 0, timer_started: '', by: '', by_name: '' };
+    handlers!.onPulse({ version: 1, live_seq: 1, live });
+    expect(got.at(-1)).toEqual({ version: 1, live_seq: 1, live });
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(src.loads).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(src.loads).toBe(2);
+    stop();
+    expect(closed).toBe(1);
   });
 
   it('switches from polling to the room on sign-in and back on sign-out', async () => {
