@@ -6,6 +6,7 @@
 // server.mjs) and Debian's Chromium.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { api, openPage, requireState, shoot, signIn } from './people.mjs';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, launchBrowser, screenshotDir, startServer } from './server.mjs';
@@ -389,6 +390,32 @@ describe('Meetings and agendas', () => {
     // It starts when the item before it in its new session ends.
     await session(page, S2).locator('li.item.break').getByText('11:45').waitFor();
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('g3. an item removed by someone else while the chair edits it: what the chair typed stays on the page', STEP, async () => {
+    need('chair', 'meetingId');
+    const page = state.chair;
+    let m = await call('GET', `/api/meetings/${state.meetingId}`, state.adminToken);
+    const s1 = m.agenda.sessions.find((s) => s.title === S1);
+    m = await call('POST', `/api/meetings/${state.meetingId}/sessions/${s1.id}/items`, state.adminToken, {
+      version: m.version,
+      title: 'Closing remarks',
+      duration: 5,
+    });
+    const added = m.agenda.sessions.find((s) => s.id === s1.id).items.find((i) => i.title === 'Closing remarks');
+    await page.goto(`/meetings/${state.meetingId}`);
+    await heading(page, TITLE).waitFor();
+    await item(page, 'Closing remarks').getByRole('button', { name: 'Edit “Closing remarks”' }).click();
+    const f = page.getByRole('form', { name: 'Edit item of session 1' });
+    await f.getByLabel('Notes').fill('Thank the host country and the interpreters.');
+
+    await call('DELETE', `/api/meetings/${state.meetingId}/sessions/${s1.id}/items/${added.id}?version=${m.version}`, state.adminToken);
+    await f.waitFor({ state: 'detached' });
+    const kept = page.getByRole('alert').filter({ hasText: 'removed by someone else while you were editing' });
+    await kept.getByText('Notes: Thank the host country and the interpreters.').waitFor();
+    await kept.screenshot({ path: path.join(screenshotDir, 'meetings-unsaved-en.png') });
+    await kept.getByRole('button', { name: 'Dismiss' }).click();
+    await kept.waitFor({ state: 'detached' });
   });
 
   it('h. no page reported an error', () => {

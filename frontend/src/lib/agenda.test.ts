@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  draftLines,
   agendaDays,
   cleanPeople,
   dropIndex,
@@ -176,5 +177,18 @@ describe('errors', () => {
     expect(isConflict(new ApiError(409, 'conflict', 'Someone else changed this meeting since you loaded it. Reload to see their changes, then make yours again.'))).toBe(true);
     expect(isConflict(new ApiError(409, 'conflict', 'the session has reached 60 items'))).toBe(false);
     expect(isConflict(new ApiError(400, 'invalid', 'version: is required'))).toBe(false);
+  });
+});
+
+describe('draftLines', () => {
+  it('lists the filled fields as "Label: value", trimmed, in order', () => {
+    expect(
+      draftLines([
+        ['Title', '  Closing remarks '],
+        ['Speakers', ''],
+        ['Notes', 'Thank the hosts'],
+      ]),
+    ).toBe('Title: Closing remarks\nNotes: Thank the hosts');
+    expect(draftLines([['Title', '   ']])).toBe('');
   });
 });

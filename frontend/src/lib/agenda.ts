@@ -190,3 +190,12 @@ export function samePeople(a: readonly AgendaPerson[], b: readonly AgendaPerson[
     a.every((p, i) => p.user_id === b[i].user_id && p.name === b[i].name && p.title === b[i].title && p.organization === b[i].organization)
   );
 }
+
+/** A form's values as readable lines ("Label: value"), skipping empty ones; for kept drafts. */
+export function draftLines(fields: [label: string, value: string][]): string {
+  return fields
+    .map(([label, value]) => [label, value.trim()] as const)
+    .filter(([, value]) => value !== '')
+    .map(([label, value]) => `${label}: ${value}`)
+    .join('\n');
+}

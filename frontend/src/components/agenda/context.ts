@@ -33,6 +33,11 @@ export interface AgendaContext {
   reload(): Promise<void>;
   /** baseFor is the version a form opened on `opened` may send (skipping this browser's own later changes). */
   baseFor(opened: number): number;
+  /**
+   * keepUnsaved is told by a form that disappears with unsaved text (someone else removed what
+   * it edited): the page shows the text so that nothing typed is lost.
+   */
+  keepUnsaved(heading: string, text: string): void;
   /** The entry being dragged, if any. */
   drag: DragSource | null;
   /** Timer minutes for the next "Mark current" (empty: no timer). */
