@@ -27,6 +27,7 @@ test-frontend: $(NPM_INSTALLED)
 # Browser tests drive Debian's Chromium (apt-get install chromium) against the real binary.
 test-e2e: build $(NPM_INSTALLED)
 	cd frontend && PLENARY_BIN=$(CURDIR)/bin/plenary npm run e2e
+	cd frontend && PLENARY_BIN=$(CURDIR)/bin/plenary npm run test:sharedb
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt would change the files above"; exit 1; }

@@ -17,6 +17,7 @@ import (
 
 	"plenary/accounts"
 	"plenary/demo"
+	"plenary/documents/reports"
 	"plenary/frontend"
 	"plenary/meetings"
 	"plenary/rooms"
@@ -48,7 +49,7 @@ func run(log *slog.Logger) error {
 		URI:         cfg.MongoURI,
 		DataDir:     cfg.DataDir,
 		Logger:      log,
-		Collections: slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections(), meetings.Collections()),
+		Collections: slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections(), meetings.Collections(), reports.Collections()),
 	})
 	if err != nil {
 		if cfg.MongoURI != "" {
@@ -72,6 +73,7 @@ func run(log *slog.Logger) error {
 	discussion := rooms.NewDiscussion(st, rs, rooms.DiscussionConfig{PostRate: cfg.PostRate, Logger: log})
 	defer discussion.Close()
 	ms := meetings.New(st, acc, rs, discussion)
+	reps := reports.New(st, acc, rs, reports.Config{Logger: log})
 	if err := bootstrap(ctx, cfg, acc, rs, ms); err != nil {
 		return err
 	}
@@ -82,7 +84,7 @@ func run(log *slog.Logger) error {
 		return fmt.Errorf("embedded web app: %w", err)
 	}
 	srv := server.New(server.Config{
-		Origins: cfg.Origins, Static: static, Logger: log, Store: st, Accounts: acc, Rooms: rs, Discussion: discussion, Meetings: ms,
+		Origins: cfg.Origins, Static: static, Logger: log, Store: st, Accounts: acc, Rooms: rs, Discussion: discussion, Meetings: ms, Reports: reps,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

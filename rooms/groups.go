@@ -242,8 +242,28 @@ func (s *Service) rawGroup(ctx context.Context, groupID string) (*groupDoc, erro
 	return s.loadGroup(ctx, system, groupID)
 }
 
-// setGroupObserver registers the function told of every stored change of a group.
-func (s *Service) setGroupObserver(f func(*groupDoc)) { s.groupObserver = f }
+// setGroupObserver adds a function told of every stored change of a group.
+func (s *Service) setGroupObserver(f func(*groupDoc)) {
+	s.observerMu.Lock()
+	defer s.observerMu.Unlock()
+	s.groupObservers = append(s.groupObservers, f)
+}
+
+// WatchGroups registers f to be told the id of every group whose stored membership, roles or
+// visibility changed in this process, so that other packages can re-check access they granted.
+// f must not block.
+func (s *Service) WatchGroups(f func(groupID string)) {
+	s.setGroupObserver(func(g *groupDoc) { f(g.ID) })
+}
+
+func (s *Service) notifyGroupChanged(g *groupDoc) {
+	s.observerMu.Lock()
+	obs := s.groupObservers
+	s.observerMu.Unlock()
+	for _, f := range obs {
+		f(g)
+	}
+}
 
 // RoleIn returns actor's role in a group ("" for none). Returns not_found if actor may not see it.
 func (s *Service) RoleIn(ctx context.Context, actor accounts.User, groupID string) (string, error) {
@@ -452,9 +472,7 @@ func (s *Service) modifyGroup(ctx context.Context, actor accounts.User, groupID 
 			return Group{}, fmt.Errorf("update group %s: %w", g.ID, err)
 		}
 		if res.MatchedCount == 1 {
-			if s.groupObserver != nil {
-				s.groupObserver(g)
-			}
+			s.notifyGroupChanged(g)
 			// The actor may have just left a private group; show what they can still see.
 			if !g.canSee(actor) {
 				return Group{GroupSummary: GroupSummary{ID: g.ID}}, nil

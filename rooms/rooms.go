@@ -31,9 +31,10 @@ func Collections() []store.Collection {
 type Service struct {
 	// groupMu serializes group changes within this process (see modifyGroup).
 	groupMu sync.Mutex
-	// groupObserver, when set, is told of every stored change of a group (the discussion uses it
-	// to cut off people who lost access).
-	groupObserver func(*groupDoc)
+	// groupObservers are told of every stored change of a group (the discussion and the
+	// reports use them to cut off people who lost access).
+	observerMu     sync.Mutex
+	groupObservers []func(*groupDoc)
 	// embedded is true on the embedded store, which is single-process (see modifyGroup).
 	embedded   bool
 	accounts   *accounts.Service

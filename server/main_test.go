@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"plenary/accounts"
+	"plenary/documents/reports"
 	"plenary/meetings"
 	"plenary/rooms"
 	"plenary/store"
@@ -38,6 +39,7 @@ type fixture struct {
 	rooms   *rooms.Service
 	disc    *rooms.Discussion
 	meet    *meetings.Service
+	reps    *reports.Service
 	tokens  map[string]string // actor name → access token
 	users   map[string]accounts.User
 	area    string
@@ -49,7 +51,7 @@ type fixture struct {
 // outsider who belongs to no group.
 func mustServe(t *testing.T) *fixture {
 	t.Helper()
-	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections(), meetings.Collections())...)
+	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections(), meetings.Collections(), reports.Collections())...)
 	acc, err := accounts.New(st, accounts.Config{JWTKey: testKey, HashConcurrency: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -58,14 +60,15 @@ func mustServe(t *testing.T) *fixture {
 	disc := rooms.NewDiscussion(st, rs, rooms.DiscussionConfig{PostRate: -1, Logger: slog.New(slog.DiscardHandler)})
 	t.Cleanup(disc.Close)
 	ms := meetings.New(st, acc, rs, disc)
+	reps := reports.New(st, acc, rs, reports.Config{MilestoneEvery: 5, Logger: slog.New(slog.DiscardHandler)})
 	static := fstest.MapFS{
 		"index.html":        {Data: []byte("<!doctype html><title>Plenary</title>")},
 		"assets/app-abc.js": {Data: []byte("console.log(1)")},
 	}
 	f := &fixture{
 		t: t, st: st, acc: acc, rooms: rs,
-		srv:  New(Config{Logger: slog.New(slog.DiscardHandler), Store: st, Accounts: acc, Rooms: rs, Discussion: disc, Meetings: ms, Static: static}),
-		disc: disc, meet: ms,
+		srv:  New(Config{Logger: slog.New(slog.DiscardHandler), Store: st, Accounts: acc, Rooms: rs, Discussion: disc, Meetings: ms, Reports: reps, Static: static}),
+		disc: disc, meet: ms, reps: reps,
 		tokens: map[string]string{}, users: map[string]accounts.User{},
 	}
 	ctx := context.Background()

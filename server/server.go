@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/cors"
 
 	"plenary/accounts"
+	"plenary/documents/reports"
 	"plenary/meetings"
 	"plenary/rooms"
 )
@@ -46,6 +47,7 @@ type Config struct {
 	Rooms      *rooms.Service
 	Discussion *rooms.Discussion
 	Meetings   *meetings.Service
+	Reports    *reports.Service
 }
 
 // Server is the HTTP server.
@@ -124,8 +126,13 @@ func New(cfg Config) *Server {
 	if cfg.Meetings != nil {
 		s.registerMeetingRoutes(api)
 	}
+	if cfg.Reports != nil {
+		s.registerReportRoutes(api)
+	}
 	if cfg.Discussion != nil {
 		s.registerWSRoutes(api)
+	}
+	if cfg.Discussion != nil || cfg.Reports != nil {
 		go s.pingLoop()
 	}
 	api.All("/*", func(*fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such API endpoint") })

@@ -92,6 +92,9 @@ type wsConn struct {
 	rooms    map[string]bool
 	inFlight chan struct{} // made on the first change: most connections only read
 	slice    int           // which of the pinger's slices this connection is in
+	// single sends every queued frame as its own websocket message: the ShareDB client parses
+	// each message as one JSON value, so its frames cannot be coalesced.
+	single   bool
 	writerWG sync.WaitGroup
 }
 
@@ -154,7 +157,7 @@ func (c *wsConn) writeLoop() {
 		// modified); several are joined into one frame.
 		var frame []byte
 		n := 1
-		if len(c.queue) == 1 {
+		if len(c.queue) == 1 || c.single {
 			frame = c.queue[0]
 		} else {
 			buf.Reset()
@@ -232,12 +235,18 @@ func (s *Server) serveWS(ws *websocket.Conn) {
 	s.wsMu.Unlock()
 	defer s.endWS(c)
 
+	c.Send(encode(helloEnvelope{Type: "hello", V: protocolVersion, User: rooms.Person{ID: u.ID, Name: u.Name},
+		Limits: wsLimits{Body: 16000, Frame: wsReadLimit}}))
+	s.readMessages(ws, c, func(data []byte) bool { return s.handleWS(c, data) })
+}
+
+// readMessages reads text messages into handle until the connection ends or handle returns
+// false, with the read limit, pong deadlines and a clear close code for each way it can end.
+func (s *Server) readMessages(ws *websocket.Conn, c *wsConn, handle func([]byte) bool) {
 	ws.SetReadLimit(wsReadLimit)
 	extend := func() { _ = ws.SetReadDeadline(time.Now().Add(s.cfg.WSPongTimeout)) }
 	extend()
 	ws.SetPongHandler(func(string) error { extend(); return nil })
-	c.Send(encode(helloEnvelope{Type: "hello", V: protocolVersion, User: rooms.Person{ID: u.ID, Name: u.Name},
-		Limits: wsLimits{Body: 16000, Frame: wsReadLimit}}))
 	for {
 		kind, data, err := ws.ReadMessage()
 		if err != nil {
@@ -257,7 +266,7 @@ func (s *Server) serveWS(ws *websocket.Conn) {
 			c.close(closeBadFrame, "bad frame: text frames only")
 			return
 		}
-		if !s.handleWS(c, data) {
+		if !handle(data) {
 			return
 		}
 		extend() // a slow request (a resume read from the store) must not make the client look idle
