@@ -78,6 +78,33 @@ func baseVersion(v *int64) (int64, error) {
 	return *v, nil
 }
 
+// versionedRequest is a request body that carries the meeting version a change was based on.
+type versionedRequest interface{ base() *int64 }
+
+func (r meetingRequest) base() *int64 { return r.Version }
+func (r sessionRequest) base() *int64 { return r.Version }
+func (r itemRequest) base() *int64    { return r.Version }
+func (r moveRequest) base() *int64    { return r.Version }
+func (r publishRequest) base() *int64 { return r.Version }
+
+// versionedChange decodes a request R, checks its version, runs the change and answers the meeting
+// it returns with status.
+func versionedChange[R versionedRequest](c *fiber.Ctx, status int, change func(req R, base int64) (meetings.View, error)) error {
+	var req R
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	base, err := baseVersion(req.base())
+	if err != nil {
+		return err
+	}
+	m, err := change(req, base)
+	if err != nil {
+		return err
+	}
+	return c.Status(status).JSON(m)
+}
+
 // queryVersion reads ?version=N for DELETE requests, which have no body.
 func queryVersion(c *fiber.Ctx) (int64, error) {
 	n, err := strconv.ParseInt(c.Query("version"), 10, 64)
@@ -119,19 +146,9 @@ func (s *Server) handleMeetingGet(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleMeetingUpdate(c *fiber.Ctx) error {
-	var req meetingRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	base, err := baseVersion(req.Version)
-	if err != nil {
-		return err
-	}
-	m, err := s.meetings.Update(c.UserContext(), actor(c), param(c, "id"), base, req.input())
-	if err != nil {
-		return err
-	}
-	return c.JSON(m)
+	return versionedChange(c, fiber.StatusOK, func(req meetingRequest, base int64) (meetings.View, error) {
+		return s.meetings.Update(c.UserContext(), actor(c), param(c, "id"), base, req.input())
+	})
 }
 
 func (s *Server) handleParticipantAdd(c *fiber.Ctx) error {
@@ -202,38 +219,18 @@ func (r sessionRequest) input() meetings.SessionInput {
 }
 
 func (s *Server) handleSessionAdd(c *fiber.Ctx) error {
-	var req sessionRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	base, err := baseVersion(req.Version)
-	if err != nil {
-		return err
-	}
-	m, err := s.meetings.AddSession(c.UserContext(), actor(c), param(c, "id"), base, req.Index, req.input())
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(m)
+	return versionedChange(c, fiber.StatusCreated, func(req sessionRequest, base int64) (meetings.View, error) {
+		return s.meetings.AddSession(c.UserContext(), actor(c), param(c, "id"), base, req.Index, req.input())
+	})
 }
 
 func (s *Server) handleSessionUpdate(c *fiber.Ctx) error {
-	var req sessionRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	base, err := baseVersion(req.Version)
-	if err != nil {
-		return err
-	}
-	if req.Index != nil {
-		return errs.Errorf(errs.Invalid, "index: move sessions with POST /agenda/move")
-	}
-	m, err := s.meetings.UpdateSession(c.UserContext(), actor(c), param(c, "id"), base, param(c, "sid"), req.input())
-	if err != nil {
-		return err
-	}
-	return c.JSON(m)
+	return versionedChange(c, fiber.StatusOK, func(req sessionRequest, base int64) (meetings.View, error) {
+		if req.Index != nil {
+			return meetings.View{}, errs.Errorf(errs.Invalid, "index: move sessions with POST /agenda/move")
+		}
+		return s.meetings.UpdateSession(c.UserContext(), actor(c), param(c, "id"), base, param(c, "sid"), req.input())
+	})
 }
 
 func (s *Server) handleSessionDelete(c *fiber.Ctx) error {
@@ -264,38 +261,18 @@ func (r itemRequest) input() meetings.ItemInput {
 }
 
 func (s *Server) handleItemAdd(c *fiber.Ctx) error {
-	var req itemRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	base, err := baseVersion(req.Version)
-	if err != nil {
-		return err
-	}
-	m, err := s.meetings.AddItem(c.UserContext(), actor(c), param(c, "id"), base, param(c, "sid"), req.Index, req.input())
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(m)
+	return versionedChange(c, fiber.StatusCreated, func(req itemRequest, base int64) (meetings.View, error) {
+		return s.meetings.AddItem(c.UserContext(), actor(c), param(c, "id"), base, param(c, "sid"), req.Index, req.input())
+	})
 }
 
 func (s *Server) handleItemUpdate(c *fiber.Ctx) error {
-	var req itemRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	base, err := baseVersion(req.Version)
-	if err != nil {
-		return err
-	}
-	if req.Index != nil {
-		return errs.Errorf(errs.Invalid, "index: move items with POST /agenda/move")
-	}
-	m, err := s.meetings.UpdateItem(c.UserContext(), actor(c), param(c, "id"), base, param(c, "sid"), param(c, "iid"), req.input())
-	if err != nil {
-		return err
-	}
-	return c.JSON(m)
+	return versionedChange(c, fiber.StatusOK, func(req itemRequest, base int64) (meetings.View, error) {
+		if req.Index != nil {
+			return meetings.View{}, errs.Errorf(errs.Invalid, "index: move items with POST /agenda/move")
+		}
+		return s.meetings.UpdateItem(c.UserContext(), actor(c), param(c, "id"), base, param(c, "sid"), param(c, "iid"), req.input())
+	})
 }
 
 func (s *Server) handleItemDelete(c *fiber.Ctx) error {
@@ -319,23 +296,13 @@ type moveRequest struct {
 }
 
 func (s *Server) handleAgendaMove(c *fiber.Ctx) error {
-	var req moveRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	base, err := baseVersion(req.Version)
-	if err != nil {
-		return err
-	}
-	if req.ToIndex == nil {
-		return errs.Errorf(errs.Invalid, "to_index: is required")
-	}
-	m, err := s.meetings.Move(c.UserContext(), actor(c), param(c, "id"), base,
-		meetings.MoveInput{SessionID: req.SessionID, ItemID: req.ItemID, ToSession: req.ToSession, ToIndex: *req.ToIndex})
-	if err != nil {
-		return err
-	}
-	return c.JSON(m)
+	return versionedChange(c, fiber.StatusOK, func(req moveRequest, base int64) (meetings.View, error) {
+		if req.ToIndex == nil {
+			return meetings.View{}, errs.Errorf(errs.Invalid, "to_index: is required")
+		}
+		return s.meetings.Move(c.UserContext(), actor(c), param(c, "id"), base,
+			meetings.MoveInput{SessionID: req.SessionID, ItemID: req.ItemID, ToSession: req.ToSession, ToIndex: *req.ToIndex})
+	})
 }
 
 type publishRequest struct {
@@ -344,19 +311,9 @@ type publishRequest struct {
 }
 
 func (s *Server) handleAgendaPublish(c *fiber.Ctx) error {
-	var req publishRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	base, err := baseVersion(req.Version)
-	if err != nil {
-		return err
-	}
-	m, err := s.meetings.Publish(c.UserContext(), actor(c), param(c, "id"), base, req.Note)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(m)
+	return versionedChange(c, fiber.StatusCreated, func(req publishRequest, base int64) (meetings.View, error) {
+		return s.meetings.Publish(c.UserContext(), actor(c), param(c, "id"), base, req.Note)
+	})
 }
 
 func (s *Server) handleAgendaVersions(c *fiber.Ctx) error {
