@@ -48,11 +48,18 @@ async function waitHealthy(url, child, timeoutMs) {
 
 /**
  * startServer runs the plenary binary (PLENARY_BIN, default ../bin/plenary
- * from frontend/) and resolves { url, stop, logs } once /api/health answers 200.
+ * from frontend/) and resolves { url, stop, kill, logs, dataDir } once
+ * /api/health answers 200.
+ *
+ * By default it uses a fresh data directory that stop() removes. Pass
+ * `dataDir` to run on an existing directory instead (e.g. to restart on the
+ * data of a killed server); the caller owns it and stop() leaves it in place.
+ * kill() ends the process with SIGKILL (a crash: nothing is flushed or closed)
+ * and never removes the data directory.
  */
-export async function startServer({ env = {} } = {}) {
+export async function startServer({ env = {}, dataDir: existingDataDir } = {}) {
   const bin = path.resolve(frontendDir, process.env.PLENARY_BIN ?? '../bin/plenary');
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'plenary-e2e-'));
+  const dataDir = existingDataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'plenary-e2e-')));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logs = [];
@@ -84,7 +91,14 @@ export async function startServer({ env = {} } = {}) {
       await exited;
       clearTimeout(timer);
     }
-    await rm(dataDir, { recursive: true, force: true });
+    if (existingDataDir === undefined) await rm(dataDir, { recursive: true, force: true });
+  };
+
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
   };
 
   try {
@@ -93,7 +107,7 @@ export async function startServer({ env = {} } = {}) {
     await stop();
     throw new Error(`${e.message}\n--- server output ---\n${logs.join('')}`);
   }
-  return { url, stop, logs };
+  return { url, stop, kill, logs, dataDir };
 }
 
 /** launchBrowser starts headless Debian Chromium. */
