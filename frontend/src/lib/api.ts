@@ -480,6 +480,33 @@ export function normalizeMeeting(m: Meeting): Meeting {
   };
 }
 
+// ---- reports (docs/api.md "Reports") ----
+
+export interface UserRef {
+  id: string;
+  name: string;
+}
+
+/** A report; its text is edited over /api/sharedb in collection `collection`. */
+export interface Report {
+  id: string;
+  title: string;
+  group_id: string;
+  drafters: UserRef[];
+  created_by: string;
+  created_at: string;
+  collection: string;
+  type: string;
+  /** Whether the server accepts this person's ops. */
+  can_edit: boolean;
+  /** Whether this person may name drafters. */
+  can_manage: boolean;
+}
+
+function normalizeReport(r: Report): Report {
+  return { ...r, drafters: arr(r.drafters) };
+}
+
 export interface Health {
   status: 'ok' | 'unavailable';
   store?: 'embedded' | 'mongodb';
@@ -936,6 +963,26 @@ export class ApiClient {
   /** resetMyCalendar gives a new feed address; the old one stops working. */
   resetMyCalendar(): Promise<CalendarFeed> {
     return this.request('POST', '/api/me/calendar/reset');
+  }
+
+  // ---- reports ----
+
+  async createReport(title: string, groupID: string): Promise<Report> {
+    return normalizeReport(await this.request<Report>('POST', '/api/reports', { body: { title, group_id: groupID } }));
+  }
+
+  async getReport(id: string): Promise<Report> {
+    return normalizeReport(await this.request<Report>('GET', `/api/reports/${encodeURIComponent(id)}`));
+  }
+
+  /** listGroupReports answers the reports of a group the caller may read, newest first. */
+  async listGroupReports(groupID: string): Promise<Report[]> {
+    const res = await this.request<Items<Report>>('GET', `/api/groups/${encodeURIComponent(groupID)}/reports`);
+    return arr(res.items).map(normalizeReport);
+  }
+
+  async setDrafters(id: string, userIDs: string[]): Promise<Report> {
+    return normalizeReport(await this.request<Report>('PUT', `/api/reports/${encodeURIComponent(id)}/drafters`, { body: { user_ids: userIDs } }));
   }
 
   // ---- operations ----

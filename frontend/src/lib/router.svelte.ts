@@ -14,6 +14,7 @@ export type Route =
   | { name: 'meetingLive'; id: string }
   | { name: 'meetingPrint'; id: string }
   | { name: 'meetingRoom'; id: string }
+  | { name: 'report'; id: string }
   | { name: 'notFound' };
 
 /** The meeting pages below /meetings/<id>, by their last path segment. */
@@ -50,6 +51,14 @@ export function match(pathname: string): Route {
     if (!Object.hasOwn(MEETING_PAGES, page)) return { name: 'notFound' };
     try {
       return { name: MEETING_PAGES[page as keyof typeof MEETING_PAGES], id: decodeURIComponent(mm[1]) };
+    } catch {
+      return { name: 'notFound' };
+    }
+  }
+  const rm = /^\/reports\/([^/]+)$/.exec(path);
+  if (rm) {
+    try {
+      return { name: 'report', id: decodeURIComponent(rm[1]) };
     } catch {
       return { name: 'notFound' };
     }
