@@ -67,6 +67,7 @@ describe("The Chairman's Report in two browsers", () => {
     browser = await launchBrowser();
     const admin = await call('POST', '/api/auth/login', null, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
     const tok = admin.access_token;
+    state.adminToken = tok;
     const area = await call('POST', '/api/focus-areas', tok, { name: 'Legal measures', description: '' });
     const group = await call('POST', '/api/groups', tok, { name: GROUP, focus_area: area.id, description: '', visibility: 'private' });
     state.groupId = group.id;
@@ -167,6 +168,29 @@ describe("The Chairman's Report in two browsers", () => {
     await state.drafter.close();
     await state.chair.locator('.editor .cm-remote-name', { hasText: DRAFTER.name }).waitFor({ state: 'detached' });
     await state.chair.getByText('Nobody else has the report open.').waitFor();
+  });
+
+  it('d2. the chair names the drafters among the members who are not chairs', STEP, async () => {
+    need('chair');
+    const page = state.chair;
+    const facts = page.locator('dl.facts');
+    await facts.getByText(DRAFTER.name).waitFor();
+    await page.getByRole('button', { name: 'Name drafters…' }).click();
+    const form = page.getByRole('form', { name: 'Name drafters' });
+    const box = form.getByRole('checkbox', { name: DRAFTER.name });
+    assert.equal(await box.isChecked(), true, 'the current drafter is ticked');
+    assert.equal(await form.getByRole('checkbox', { name: CHAIR.name }).count(), 0, 'chairs are not offered: they edit anyway');
+    await box.uncheck();
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await form.waitFor({ state: 'detached' });
+    assert.equal(await facts.getByText(DRAFTER.name).count(), 0, 'no drafters listed any more');
+    const r = await call('GET', `/api/reports/${state.reportId}`, state.adminToken);
+    assert.deepEqual(r.drafters, []);
+    // Put the drafter back for good measure, through the same form.
+    await page.getByRole('button', { name: 'Name drafters…' }).click();
+    await form.getByRole('checkbox', { name: DRAFTER.name }).check();
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await facts.getByText(DRAFTER.name).waitFor();
   });
 
   it('e. no console errors and no CSP violations', () => {
