@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"plenary/bench/internal/loopback"
 )
 
 // serverProc is the real binary under test: a separate process on a fresh data directory,
@@ -163,12 +164,11 @@ func (a cpuSnap) others(b cpuSnap) float64 {
 }
 
 func freeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := loopback.FreeAddr()
 	if err != nil {
 		fail("%v", err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addr
 }
 
 // number returns the non-negative integer that follows key in line (-1 if none).

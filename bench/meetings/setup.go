@@ -1,65 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"sync"
-	"time"
+
+	"plenary/bench/internal/loopback"
 )
 
 // api talks to the server's HTTP API on loopback (set-up and the live changes).
-type api struct {
-	base   string
-	client *http.Client
-}
+type api struct{ *loopback.API }
 
-func newAPI(addr string) *api {
-	return &api{base: "http://" + addr, client: &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: 32, MaxConnsPerHost: 32},
-	}}
-}
+func newAPI(addr string) *api { return &api{loopback.NewAPI(addr, 32)} }
 
 // call sends a JSON request and decodes the answer into out; a status other than want is an error.
 func (a *api) call(method, path, token, requestID string, body, out any, want int) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, a.base+path, rd)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if requestID != "" {
-		req.Header.Set("X-Request-ID", requestID)
-	}
-	resp, err := a.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, bytes.TrimSpace(data))
-	}
-	if out != nil {
-		return json.Unmarshal(data, out)
-	}
-	return nil
+	return a.Call(method, path, token, requestID, body, out, want)
 }
 
 // user is a benchmark account with an access token (valid 10 minutes, longer than a run).
@@ -232,40 +188,7 @@ var (
 		"Pacific Islands Forum Secretariat"}
 )
 
-// parallel runs f(0..n-1) on `workers` goroutines and returns the first error; it stops early
-// when ctx ends.
+// parallel runs f(0..n-1) on `workers` goroutines (see loopback.Parallel).
 func parallel(ctx context.Context, n, workers int, f func(i int) error) error {
-	var (
-		mu    sync.Mutex
-		first error
-		next  int
-		wg    sync.WaitGroup
-	)
-	for range min(workers, max(n, 1)) {
-		wg.Go(func() {
-			for {
-				mu.Lock()
-				if first == nil && ctx.Err() != nil {
-					first = ctx.Err()
-				}
-				if first != nil || next >= n {
-					mu.Unlock()
-					return
-				}
-				i := next
-				next++
-				mu.Unlock()
-				if err := f(i); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return first
+	return loopback.Parallel(ctx, n, workers, f)
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"plenary/bench/internal/loopback"
 )
 
 // serverProc is the server under test: always a separate process, reached over loopback.
@@ -223,10 +224,9 @@ func readProc(pid int) procStat {
 }
 
 func freeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := loopback.FreeAddr()
 	if err != nil {
 		fail("%v", err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addr
 }
