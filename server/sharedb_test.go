@@ -3,6 +3,7 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -315,6 +316,15 @@ func TestShareDBRestartServesTheSameText(t *testing.T) {
 	snap, err := reps.SnapshotAt(t.Context(), f.users["member"], id, ptr(int64(7)))
 	if err != nil || snap.Data != strings.Repeat("ب", 6) {
 		t.Fatalf("snapshot at 7: %+v %v", snap, err)
+	}
+	// The timeline, stored with the milestones and folded on from them, is the same.
+	before, err := f.reps.History(t.Context(), f.users["member"], id, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := reps.History(t.Context(), f.users["member"], id, 0, 0)
+	if err != nil || !reflect.DeepEqual(before, after) || len(after) != 2 || after[0].Authors[0].Ops != 12 {
+		t.Fatalf("history after restart %+v (%v), before %+v", after, err, before)
 	}
 }
 

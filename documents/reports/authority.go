@@ -69,6 +69,8 @@ type authority struct {
 	psubs         map[Subscriber]bool
 	presence      map[Subscriber]map[string]int64 // presence id → latest pv, to clear on leave
 	milestoneBusy bool
+	hist          timeline
+	rendered      *RenderedReport // the latest version rendered, for the next preview
 }
 
 // authority returns the report's authority, loading it from its latest milestone and the ops
@@ -93,6 +95,9 @@ func (s *Service) authority(ctx context.Context, reportID string) (*authority, e
 	a.doc, a.head, a.recentFrom, a.lastTS, a.floor = ot.NewDoc(m.Text), m.V, m.V, m.TS, m.Floor
 	for _, e := range m.Seen {
 		a.seen[e.K] = seenEntry{e.Seq, e.V}
+	}
+	if a.hist, err = s.loadTimeline(ctx, r.ID, m.V); err != nil {
+		return nil, err
 	}
 	if err := a.catchUp(ctx); err != nil {
 		return nil, err
@@ -167,7 +172,8 @@ func (a *authority) fresh(ctx context.Context) error {
 func (a *authority) commit(o *storedOp, from Subscriber) {
 	a.head = o.V + 1
 	a.lastTS = max(a.lastTS, o.TS)
-	if o.User != "" && !o.Create {
+	a.hist.fold(o)
+	if o.User != "" && !o.Create && o.Restored == 0 {
 		a.seen[o.User+"\x00"+o.Src] = seenEntry{o.Seq, o.V}
 		if len(a.seen) > maxSeen {
 			a.pruneSeen()
@@ -351,34 +357,14 @@ func (s *Service) Submit(ctx context.Context, sub Subscriber, reportID string, i
 				return refuse("ERR_OT_OP_BADLY_FORMED", err.Error())
 			}
 		}
-		if n := a.doc.Len() + inserted(op); n > s.cfg.MaxLength {
-			return refuse("ERR_OT_OP_NOT_APPLIED", fmt.Sprintf("a report holds at most %d characters", s.cfg.MaxLength))
-		}
-		undo, err := ot.InvertWithDoc(op, a.doc)
+		o := &storedOp{V: a.head, Src: src, Seq: in.Seq, User: u.ID, Op: op}
+		retry, err := a.append(ctx, o, sub)
 		if err != nil {
-			return refuse("ERR_OT_OP_NOT_APPLIED", err.Error())
+			return err
 		}
-		if err := a.doc.Apply(op); err != nil {
-			return refuse("ERR_OT_OP_NOT_APPLIED", err.Error())
+		if retry {
+			continue
 		}
-		o := &storedOp{V: a.head, Src: src, Seq: in.Seq, User: u.ID, TS: max(time.Now().UnixMilli(), a.lastTS), Op: op}
-		_, err = s.ops.InsertOne(ctx, o.doc(a.id))
-		if err != nil {
-			if uerr := a.doc.Apply(undo); uerr != nil {
-				a.s.log.Error("undo a failed op", "report", a.id, "error", uerr)
-			}
-			if store.IsDuplicateKey(err) {
-				// Another process committed this version first: take its ops and try again.
-				if err := a.catchUp(ctx); err != nil {
-					return err
-				}
-				continue
-			}
-			// The write may or may not have happened: read the log before the next op.
-			a.stale = true
-			return fmt.Errorf("store op %s: %w", key(a.id, o.V), err)
-		}
-		a.commit(o, sub)
 		if err := a.sendMissed(ctx, sub, in.V, o.V); err != nil {
 			return err
 		}
@@ -386,6 +372,38 @@ func (s *Service) Submit(ctx context.Context, sub Subscriber, reportID string, i
 		return nil
 	}
 	return errs.Errorf(errs.Conflict, "the report is being changed too fast; try again")
+}
+
+// append makes o (its op transformed up to head, o.V == head) the report's next version: applies
+// it, stores it, then commits it (broadcast to every subscriber but from). retry is true when
+// another process stored that version first: its ops have been applied and o must be transformed
+// again. Refusals are *ShareDBError; nothing changed then. mu held.
+func (a *authority) append(ctx context.Context, o *storedOp, from Subscriber) (retry bool, _ error) {
+	if n := a.doc.Len() + inserted(o.Op); n > a.s.cfg.MaxLength {
+		return false, refuse("ERR_OT_OP_NOT_APPLIED", fmt.Sprintf("a report holds at most %d characters", a.s.cfg.MaxLength))
+	}
+	undo, err := ot.InvertWithDoc(o.Op, a.doc)
+	if err != nil {
+		return false, refuse("ERR_OT_OP_NOT_APPLIED", err.Error())
+	}
+	if err := a.doc.Apply(o.Op); err != nil {
+		return false, refuse("ERR_OT_OP_NOT_APPLIED", err.Error())
+	}
+	o.TS = max(time.Now().UnixMilli(), a.lastTS)
+	if _, err := a.s.ops.InsertOne(ctx, o.doc(a.id)); err != nil {
+		if uerr := a.doc.Apply(undo); uerr != nil {
+			a.s.log.Error("undo a failed op", "report", a.id, "error", uerr)
+		}
+		if store.IsDuplicateKey(err) {
+			// Another process committed this version first: take its ops and try again.
+			return true, a.catchUp(ctx)
+		}
+		// The write may or may not have happened: read the log before the next op.
+		a.stale = true
+		return false, fmt.Errorf("store op %s: %w", key(a.id, o.V), err)
+	}
+	a.commit(o, from)
+	return false, nil
 }
 
 // sendMissed sends a submitter that is not subscribed the ops [from, to) its op was transformed
@@ -445,6 +463,7 @@ func (a *authority) maybeMilestone() {
 	for k, e := range a.seen {
 		m.Seen = append(m.Seen, seenDoc{K: k, Seq: e.seq, V: e.v})
 	}
+	h := historyDoc{ID: a.id, Upto: a.hist.upto, Entries: a.hist.copyEntries()}
 	go func() {
 		defer func() {
 			a.mu.Lock()
@@ -456,6 +475,9 @@ func (a *authority) maybeMilestone() {
 		if _, err := a.s.milestones.InsertOne(ctx, m); err != nil && !store.IsDuplicateKey(err) {
 			a.s.log.Warn("store report milestone", "report", a.id, "version", m.V, "error", err)
 			return
+		}
+		if err := a.s.storeTimeline(ctx, h); err != nil {
+			a.s.log.Warn("store report history", "report", a.id, "version", m.V, "error", err)
 		}
 		_, err := a.s.reports.UpdateOne(ctx, bson.D{{Key: "_id", Value: a.id}},
 			bson.D{{Key: "$max", Value: bson.D{{Key: "milestone", Value: m.V}}}})

@@ -27,6 +27,8 @@ type storedOp struct {
 	TS     int64 // milliseconds since the epoch, never decreasing along the log
 	Create bool
 	Op     ot.Op
+	// Restored is the version whose text this op brought back (Service.Restore), or 0.
+	Restored int64
 
 	frame []byte // the ShareDB op message, encoded once for every subscriber
 }
@@ -42,11 +44,12 @@ type opDoc struct {
 	Create bool   `bson:"create,omitempty"`
 	// Op is the op's JSON text: exactly what clients sent and receive, with no BSON mapping
 	// of mixed arrays to get wrong.
-	Op string `bson:"op,omitempty"`
+	Op       string `bson:"op,omitempty"`
+	Restored int64  `bson:"restored,omitempty"`
 }
 
 func (o *storedOp) doc(reportID string) opDoc {
-	d := opDoc{ID: key(reportID, o.V), Report: reportID, V: o.V, Src: o.Src, Seq: o.Seq, User: o.User, TS: o.TS, Create: o.Create}
+	d := opDoc{ID: key(reportID, o.V), Report: reportID, V: o.V, Src: o.Src, Seq: o.Seq, User: o.User, TS: o.TS, Create: o.Create, Restored: o.Restored}
 	if !o.Create {
 		d.Op = o.Op.String()
 	}
@@ -54,7 +57,7 @@ func (o *storedOp) doc(reportID string) opDoc {
 }
 
 func (d *opDoc) stored() (*storedOp, error) {
-	o := &storedOp{V: d.V, Src: d.Src, Seq: d.Seq, User: d.User, TS: d.TS, Create: d.Create}
+	o := &storedOp{V: d.V, Src: d.Src, Seq: d.Seq, User: d.User, TS: d.TS, Create: d.Create, Restored: d.Restored}
 	if !d.Create {
 		if err := json.Unmarshal([]byte(d.Op), &o.Op); err != nil {
 			return nil, fmt.Errorf("decode stored op %s: %w", d.ID, err)

@@ -47,6 +47,7 @@ func Collections() []store.Collection {
 		{Name: colReports, Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "group_id", Value: 1}}}}},
 		{Name: colOps},
 		{Name: colMilestones},
+		{Name: colHistory},
 	}
 }
 
@@ -69,6 +70,7 @@ type Service struct {
 	reports    *mongo.Collection
 	ops        *mongo.Collection
 	milestones *mongo.Collection
+	history    *mongo.Collection
 
 	mu     sync.Mutex
 	docs   map[string]*authority
@@ -94,7 +96,8 @@ func New(st *store.Store, acc *accounts.Service, rs *rooms.Service, cfg Config) 
 	s := &Service{
 		cfg: cfg, log: cfg.Logger, acc: acc, rooms: rs,
 		reports: st.Collection(colReports), ops: st.Collection(colOps), milestones: st.Collection(colMilestones),
-		docs: map[string]*authority{}, groups: map[string]groupEntry{},
+		history: st.Collection(colHistory),
+		docs:    map[string]*authority{}, groups: map[string]groupEntry{},
 	}
 	rs.WatchGroups(s.groupChanged)
 	return s

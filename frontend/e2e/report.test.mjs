@@ -136,6 +136,26 @@ describe("The Chairman's Report in two browsers", () => {
     await shoot(chair, 'report-en.png');
   });
 
+  it('b2. the preview beside the editor numbers paragraphs, not headings, and shows footnotes', STEP, async () => {
+    need('chair', 'drafter');
+    const { chair, drafter } = state;
+    await content(chair).click();
+    await chair.keyboard.press('Control+End');
+    await chair.keyboard.type('\n\nThe meeting agreed on the way forward.[^1]\n\nاتفق المشاركون على الخطوات التالية.\n\n[^1]: See the agenda.');
+    await sync(chair).getByText('All changes saved').waitFor();
+    for (const page of [chair, drafter]) {
+      const preview = page.getByRole('region', { name: /^Preview/ });
+      await preview.locator('#para-3').waitFor();
+      await preview.getByRole('heading', { name: 'Report 🙂 of the chair' }).waitFor();
+      assert.equal(await preview.locator('h1 .para-num').count(), 0, 'headings are not numbered');
+      assert.match(await preview.locator('#para-1').textContent(), /^1\.\s*Opening by the chair\./);
+      assert.match(await preview.locator('#para-2').textContent(), /^2\.\s*The meeting agreed on the way forward\./);
+      assert.equal(await preview.locator('#para-3').getAttribute('dir'), 'auto');
+      await preview.locator('.footnotes').getByText('See the agenda.').waitFor();
+    }
+    await shoot(chair, 'report-preview-en.png');
+  });
+
   it('c. offline edits are kept, shown as such, and sent on reconnect', STEP, async () => {
     need('chair', 'drafter', 'drafterContext');
     const { chair, drafter, drafterContext } = state;
@@ -191,6 +211,47 @@ describe("The Chairman's Report in two browsers", () => {
     await form.getByRole('checkbox', { name: DRAFTER.name }).check();
     await form.getByRole('button', { name: 'Save changes' }).click();
     await facts.getByText(DRAFTER.name).waitFor();
+  });
+
+  it('d3. the history opens any version read-only and restores one as a new edit', STEP, async () => {
+    need('chair', 'reportId');
+    const page = state.chair;
+    const before = await editorText(page);
+    await page.getByRole('tab', { name: 'History' }).click();
+    const history = page.getByRole('region', { name: 'History' });
+    const created = history.getByRole('button', { name: /Created by/ });
+    await created.waitFor();
+    // The editing so far is one burst, by both people.
+    const burst = history.getByRole('listitem').first().getByRole('button');
+    await burst.getByText(`${CHAIR.name}, ${DRAFTER.name}`).or(burst.getByText(`${DRAFTER.name}, ${CHAIR.name}`)).waitFor();
+    await burst.click();
+    await history.getByRole('article').locator('#para-2').waitFor();
+    await history.getByRole('button', { name: 'Changes in this step' }).click();
+    await history.locator('.changes ins', { hasText: 'Written offline' }).first().waitFor();
+    await shoot(page, 'report-history-en.png');
+
+    // Back to the empty report of the creation, then back to the text again: two new edits.
+    await created.click();
+    await history.getByRole('button', { name: 'Restore this version' }).click();
+    await page.getByRole('dialog', { name: 'Restore version 1?' }).getByRole('button', { name: 'Restore this version' }).click();
+    await page.getByText('The text of version 1 is back').waitFor();
+    await page.getByRole('tab', { name: 'Text' }).click();
+    await page.waitForFunction(() => document.querySelector('.editor')?.shadowRoot?.querySelector('.cm-content')?.textContent === '');
+    await page.getByRole('tab', { name: 'History' }).click();
+    const restoredEntry = history.getByRole('button', { name: /restored version 1/ });
+    await restoredEntry.waitFor();
+    // The burst before the restore is still there, whole.
+    await history.getByRole('listitem').nth(1).getByRole('button').click();
+    await history.getByRole('button', { name: 'Restore this version' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Restore this version' }).click();
+    await page.getByRole('tab', { name: 'Text' }).click();
+    let text = '';
+    for (let i = 0; i < 50 && text !== before; i++) {
+      await page.waitForTimeout(100);
+      text = await editorText(page);
+    }
+    assert.equal(text, before, 'restoring the burst brings the whole text back');
+    await sync(page).getByText('All changes saved').waitFor();
   });
 
   it('e. no console errors and no CSP violations', () => {

@@ -507,6 +507,39 @@ function normalizeReport(r: Report): Report {
   return { ...r, drafters: arr(r.drafters) };
 }
 
+/** What one person did within a history entry; counts in code points. */
+export interface HistoryAuthor extends UserRef {
+  ops: number;
+  inserted: number;
+  deleted: number;
+}
+
+/** One burst of editing: the report went from version `from` to version `to`. */
+export interface HistoryEntry {
+  from: number;
+  to: number;
+  start: string;
+  end: string;
+  created: boolean;
+  authors: HistoryAuthor[];
+  /** The version whose text this entry brought back, when it is a restore. */
+  restored?: number;
+}
+
+/** A numbered paragraph of a rendered report: its number and its range in the Markdown, in code points. */
+export interface RenderedParagraph {
+  n: number;
+  from: number;
+  to: number;
+}
+
+/** A version of a report rendered by the server: safe HTML with numbered paragraphs and footnotes. */
+export interface RenderedReport {
+  v: number;
+  html: string;
+  paragraphs: RenderedParagraph[];
+}
+
 export interface Health {
   status: 'ok' | 'unavailable';
   store?: 'embedded' | 'mongodb';
@@ -983,6 +1016,25 @@ export class ApiClient {
 
   async setDrafters(id: string, userIDs: string[]): Promise<Report> {
     return normalizeReport(await this.request<Report>('PUT', `/api/reports/${encodeURIComponent(id)}/drafters`, { body: { user_ids: userIDs } }));
+  }
+
+  /** reportHistory answers the report's timeline, newest entry first. */
+  async reportHistory(id: string): Promise<HistoryEntry[]> {
+    const res = await this.request<Items<HistoryEntry>>('GET', `/api/reports/${encodeURIComponent(id)}/history`);
+    return arr(res.items).map((e) => ({ ...e, authors: arr(e.authors) }));
+  }
+
+  /** restoreReport brings back the text of version `version` as a new edit; answers the version it made. */
+  async restoreReport(id: string, version: number): Promise<number> {
+    const res = await this.request<{ version: number }>('POST', `/api/reports/${encodeURIComponent(id)}/restore`, { body: { version } });
+    return res.version;
+  }
+
+  /** renderedReport answers the report rendered at version `v` (the latest when omitted). */
+  async renderedReport(id: string, v?: number): Promise<RenderedReport> {
+    const q = v === undefined ? '' : `?v=${v}`;
+    const res = await this.request<RenderedReport>('GET', `/api/reports/${encodeURIComponent(id)}/rendered${q}`);
+    return { ...res, paragraphs: arr(res.paragraphs) };
   }
 
   // ---- operations ----

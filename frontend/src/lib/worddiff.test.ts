@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { side, tokenize, wordDiff, type Segment } from './worddiff';
+import { condense, ELLIPSIS, side, tokenize, wordDiff, type Segment } from './worddiff';
 
 const join = (segs: Segment[]) => segs.map((s) => s.text).join('');
 
@@ -77,5 +77,37 @@ describe('wordDiff', () => {
     const d = wordDiff(`Start ${a} end`, `Start ${b} end`);
     expect(d.map((s) => s.kind)).toEqual(['same', 'del', 'ins', 'same']);
     expect(join(side(d, 'new'))).toBe(`Start ${b} end`);
+  });
+});
+
+describe('condense', () => {
+  it('shortens long unchanged stretches around changes and keeps changes whole', () => {
+    const long = 'x'.repeat(500);
+    const segs: Segment[] = [
+      { kind: 'same', text: long },
+      { kind: 'del', text: 'old words' },
+      { kind: 'ins', text: 'new words' },
+      { kind: 'same', text: long },
+      { kind: 'ins', text: 'more' },
+      { kind: 'same', text: long },
+    ];
+    const out = condense(segs, 10);
+    expect(out.map((s) => s.kind)).toEqual(segs.map((s) => s.kind));
+    expect(out[0].text).toBe(ELLIPSIS + 'x'.repeat(10));
+    expect(out[1].text).toBe('old words');
+    expect(out[3].text).toBe('x'.repeat(10) + ELLIPSIS + 'x'.repeat(10));
+    expect(out[5].text).toBe('x'.repeat(10) + ELLIPSIS);
+  });
+
+  it('leaves short stretches and never splits a character made of two UTF-16 units', () => {
+    const segs: Segment[] = [
+      { kind: 'same', text: 'short ' },
+      { kind: 'ins', text: 'x' },
+      { kind: 'same', text: '😀'.repeat(40) },
+    ];
+    const out = condense(segs, 3);
+    expect(out[0].text).toBe('short ');
+    expect(out[2].text).toBe('😀'.repeat(3) + ELLIPSIS);
+    expect(condense([{ kind: 'same', text: 'all the same' }], 3)).toEqual([{ kind: 'same', text: ' … ' }]);
   });
 });

@@ -132,3 +132,24 @@ export function side(segments: readonly Segment[], which: 'old' | 'new'): Segmen
   const drop: SegmentKind = which === 'old' ? 'ins' : 'del';
   return segments.filter((s) => s.kind !== drop);
 }
+
+/** The mark standing for unchanged text left out by condense. */
+export const ELLIPSIS = ' … ';
+
+/**
+ * condense shortens the unchanged stretches of a long diff to `context` characters (code points)
+ * on each side of a change, so that a few edits in a long report read at a glance. Changes are
+ * kept whole.
+ */
+export function condense(segments: readonly Segment[], context: number): Segment[] {
+  return segments.map((s, i) => {
+    if (s.kind !== 'same') return s;
+    const chars = Array.from(s.text);
+    const keepBefore = i > 0 ? context : 0; // after a change
+    const keepAfter = i < segments.length - 1 ? context : 0; // before a change
+    if (chars.length <= keepBefore + keepAfter + ELLIPSIS.length) return s;
+    const head = chars.slice(0, keepBefore).join('');
+    const tail = chars.slice(chars.length - keepAfter).join('');
+    return { kind: 'same', text: head + ELLIPSIS + tail };
+  });
+}

@@ -64,6 +64,13 @@ declare module 'sharedb/lib/client/index.js' {
     off(event: string, fn: (...args: never[]) => void): this;
   }
 
+  export interface Snapshot {
+    id: string;
+    v: number;
+    type: string | null;
+    data?: unknown;
+  }
+
   export class Connection {
     constructor(socket: SocketLike);
     readonly state: ConnectionState;
@@ -72,6 +79,8 @@ declare module 'sharedb/lib/client/index.js' {
     bindToSocket(socket: SocketLike): void;
     get(collection: string, id: string): Doc;
     getDocPresence(collection: string, id: string): DocPresence;
+    /** Fetches a document at a version (the `nf` request); data is absent before creation. */
+    fetchSnapshot(collection: string, id: string, version: number | null, callback: (err: ShareError | null, snapshot?: Snapshot) => void): void;
     close(): void;
     on(event: 'state', fn: (state: ConnectionState, reason: unknown) => void): this;
     on(event: 'error', fn: (err: ShareError) => void): this;
