@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"plenary/bench/internal/serverproc"
 )
 
 // agendaResult is figure 1 for one reader.
@@ -32,7 +34,7 @@ type agendaResult struct {
 
 // agendaLoad sends GET /api/meetings/{id} as one reader from `conns` keep-alive connections for d.
 // Every request carries X-Request-ID tag, by which the server's request log is matched afterwards.
-func agendaLoad(ctx context.Context, srv *serverProc, meetingID, token, who string, conns int, d time.Duration) (agendaResult, error) {
+func agendaLoad(ctx context.Context, srv *serverproc.Proc, meetingID, token, who string, conns int, d time.Duration) (agendaResult, error) {
 	r := agendaResult{who: who}
 	tag := fmt.Sprintf("bench-agenda-%s-%d", who, time.Now().UnixNano())
 	transport := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true,
@@ -42,7 +44,7 @@ func agendaLoad(ctx context.Context, srv *serverProc, meetingID, token, who stri
 		}}
 	defer transport.CloseIdleConnections()
 	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
-	url := "http://" + srv.addr + "/api/meetings/" + meetingID
+	url := "http://" + srv.Addr + "/api/meetings/" + meetingID
 	get := func(buf []byte) ([]byte, error) {
 		req, _ := http.NewRequest("GET", url, nil)
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -108,11 +110,11 @@ func agendaLoad(ctx context.Context, srv *serverProc, meetingID, token, who stri
 	wg.Wait()
 	r.elapsed = time.Since(start)
 	cpu1 := snapCPU(srv)
-	r.serverCPU, r.others = cpu1.server-cpu0.server, cpu0.others(cpu1)
+	r.serverCPU, r.others = cpu1.Server-cpu0.Server, cpu0.Others(cpu1)
 	r.requests = len(lat)
 	r.latency = sorted(lat)
 	time.Sleep(100 * time.Millisecond) // let the last log lines reach the file
-	r.server = sorted(srv.requestTimes(tag))
+	r.server = sorted(srv.RequestTimes(tag))
 	return r, nil
 }
 

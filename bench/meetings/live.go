@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+
+	"plenary/bench/internal/serverproc"
 )
 
 // epoch anchors all timestamps of figure 2 on the monotonic clock of this process.
@@ -166,7 +168,7 @@ type livePlan struct {
 
 // liveRun connects len(users)×perUser viewers, then makes plan.changes live changes as admin, one
 // every plan.interval, and waits for every viewer to receive each of them.
-func liveRun(ctx context.Context, srv *serverProc, a *api, admin *user, meetingID string, users []*user, perUser int, p livePlan) (liveResult, error) {
+func liveRun(ctx context.Context, srv *serverproc.Proc, a *api, admin *user, meetingID string, users []*user, perUser int, p livePlan) (liveResult, error) {
 	r := liveResult{viewers: len(users) * perUser, accounts: len(users), changes: p.changes, closes: map[string]int{}}
 	viewers := make([]*viewer, r.viewers)
 	defer func() {
@@ -178,20 +180,20 @@ func liveRun(ctx context.Context, srv *serverProc, a *api, admin *user, meetingI
 	}()
 	t0 := time.Now()
 	if err := parallel(ctx, r.viewers, p.workers, func(i int) error {
-		v, err := openViewer(ctx, a, srv.addr, users[i%len(users)], p.room, p.base, p.changes)
+		v, err := openViewer(ctx, a, srv.Addr, users[i%len(users)], p.room, p.base, p.changes)
 		if err != nil {
 			return fmt.Errorf("viewer %d: %w", i, err)
 		}
 		viewers[i] = v
 		return nil
 	}); err != nil {
-		return r, fmt.Errorf("%w (server log: %s)", err, srv.logTail())
+		return r, fmt.Errorf("%w (server log: %s)", err, srv.LogTail())
 	}
 	r.connectTime = time.Since(t0)
 	time.Sleep(500 * time.Millisecond) // let the presence announcements of the last subscribers pass
-	cpu0, t1 := cpuTime(srv.pid()), time.Now()
+	cpu0, t1 := cpuTime(srv.Pid()), time.Now()
 	time.Sleep(p.idle)
-	r.idleCPU, r.idleWall = cpuTime(srv.pid())-cpu0, time.Since(t1)
+	r.idleCPU, r.idleWall = cpuTime(srv.Pid())-cpu0, time.Since(t1)
 
 	// The live changes: PUTs from one goroutine, on a fixed schedule (a slow PUT delays the next).
 	r.sent, r.answered = make([]int64, p.changes), make([]int64, p.changes)
@@ -232,7 +234,7 @@ func liveRun(ctx context.Context, srv *serverProc, a *api, admin *user, meetingI
 	}
 	r.wall = time.Since(start)
 	snap1 := snapCPU(srv)
-	r.serverCPU, r.others = snap1.server-snap0.server, snap0.others(snap1)
+	r.serverCPU, r.others = snap1.Server-snap0.Server, snap0.Others(snap1)
 
 	first, last := make([]int64, p.changes), make([]int64, p.changes)
 	missing := make([]bool, p.changes)
@@ -268,7 +270,7 @@ func liveRun(ctx context.Context, srv *serverProc, a *api, admin *user, meetingI
 	r.deliveries, r.spread, r.afterAnswer = sorted(r.deliveries), sorted(r.spread), sorted(r.afterAnswer)
 	r.put = sorted(r.put)
 	time.Sleep(100 * time.Millisecond)
-	r.putServer = sorted(srv.requestTimes("bench-live-put"))
+	r.putServer = sorted(srv.RequestTimes("bench-live-put"))
 	return r, nil
 }
 

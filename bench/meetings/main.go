@@ -26,8 +26,9 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"slices"
 	"time"
+
+	"plenary/bench/internal/figures"
 )
 
 type options struct {
@@ -85,9 +86,9 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
-	a := newAPI(srv.addr)
-	withLog := func(err error) error { return fmt.Errorf("%w (server log: %s)", err, srv.logTail()) }
+	defer srv.Stop()
+	a := newAPI(srv.Addr)
+	withLog := func(err error) error { return fmt.Errorf("%w (server log: %s)", err, srv.LogTail()) }
 	admin, err := signIn(a, adminEmail, adminPassword)
 	if err != nil {
 		return withLog(err)
@@ -151,33 +152,10 @@ func run(o options) error {
 	return nil
 }
 
-// sorted sorts ds in place and returns it.
-func sorted(ds []time.Duration) []time.Duration {
-	slices.Sort(ds)
-	return ds
-}
-
-// pct returns the q-quantile of sorted ds (nearest rank; q=1 is the maximum).
-func pct(ds []time.Duration, q float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	i := int(q*float64(len(ds))+0.999999) - 1
-	return ds[min(max(i, 0), len(ds)-1)]
-}
-
-func fmtDur(d time.Duration) string {
-	switch {
-	case d < 0:
-		return "-" + fmtDur(-d)
-	case d >= time.Second:
-		return fmt.Sprintf("%.2fs", d.Seconds())
-	case d >= time.Millisecond:
-		return fmt.Sprintf("%.2fms", float64(d)/1e6)
-	default:
-		return fmt.Sprintf("%dµs", d.Microseconds())
-	}
-}
+// sorted, pct and fmtDur are bench/internal/figures' Sorted, Pct and Dur.
+func sorted(ds []time.Duration) []time.Duration       { return figures.Sorted(ds) }
+func pct(ds []time.Duration, q float64) time.Duration { return figures.Pct(ds, q) }
+func fmtDur(d time.Duration) string                   { return figures.Dur(d) }
 
 func fail(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "bench/meetings: "+format+"\n", args...)

@@ -14,8 +14,6 @@
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -26,42 +24,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"plenary/bench/internal/serverproc"
+	"plenary/bench/internal/trace"
 	"plenary/documents/ot"
 )
 
-type trace struct {
-	StartContent string `json:"startContent"`
-	EndContent   string `json:"endContent"`
-	Txns         []struct {
-		Patches []patch `json:"patches"`
-	} `json:"txns"`
-}
-
-// patch is [pos, deleteCount, insertText], positions in code points.
-type patch struct {
-	Pos, Del int
-	Ins      string
-}
-
-func (p *patch) UnmarshalJSON(b []byte) error {
-	var raw []json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	if len(raw) != 3 {
-		return fmt.Errorf("patch %s: want [pos, deleteCount, insertText]", b)
-	}
-	if err := json.Unmarshal(raw[0], &p.Pos); err != nil {
-		return err
-	}
-	if err := json.Unmarshal(raw[1], &p.Del); err != nil {
-		return err
-	}
-	return json.Unmarshal(raw[2], &p.Ins)
-}
-
 func main() {
-	path := flag.String("trace", "../shared/traces/seph-blog1.json.gz", "editing trace (shared/traces/README.md)")
+	path := flag.String("trace", trace.DefaultPath, "editing trace (shared/traces/README.md)")
 	runs := flag.Int("runs", 5, "replays per measurement")
 	flag.Parse()
 	if err := run(*path, *runs); err != nil {
@@ -71,7 +40,7 @@ func main() {
 }
 
 func run(path string, runs int) error {
-	tr, err := load(path)
+	tr, err := trace.Load(path)
 	if err != nil {
 		return err
 	}
@@ -79,8 +48,7 @@ func run(path string, runs int) error {
 	var wire [][]byte
 	for _, txn := range tr.Txns {
 		for _, p := range txn.Patches {
-			op := ot.Op{ot.Skip(p.Pos), ot.Delete(p.Del), ot.Insert(p.Ins)}
-			op = ot.Normalize(op) // drops the empty parts and a trailing skip
+			op := p.Op() // [pos, {"d": n}, "text"] without the empty parts and a trailing skip
 			b, _ := op.MarshalJSON()
 			ops, wire = append(ops, op), append(wire, b)
 		}
@@ -89,7 +57,7 @@ func run(path string, runs int) error {
 	fmt.Println("bench/ot: S4(a), an editing trace replayed in process through documents/ot Doc.Apply")
 	fmt.Printf("trace:   %s (from shared/traces): %d ops in %d transactions, endContent %d code points\n",
 		path, len(ops), len(tr.Txns), utf8.RuneCountInString(tr.EndContent))
-	fmt.Printf("machine: %d CPUs (%s), %s/%s, %s\n", runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Printf("machine: %d CPUs (%s), %s/%s, %s\n", runtime.NumCPU(), serverproc.CPUModel(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 
 	var final *ot.Doc
 	replay := func(decode bool) error {
@@ -145,36 +113,6 @@ func run(path string, runs int) error {
 	}
 	fmt.Printf("final:   %d code points, %d bytes, equals endContent: yes\n", final.Len(), len(final.String()))
 	return nil
-}
-
-func load(path string) (*trace, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(bufio.NewReader(f))
-	if err != nil {
-		return nil, err
-	}
-	var tr trace
-	if err := json.NewDecoder(z).Decode(&tr); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	return &tr, nil
-}
-
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "model unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if name, ok := strings.CutPrefix(line, "model name"); ok {
-			return strings.TrimSpace(strings.TrimLeft(name, " \t:"))
-		}
-	}
-	return "model unknown"
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
