@@ -105,7 +105,8 @@ class ReportConnection {
     let ws: WebSocket;
     try {
       const { ticket } = await api.wsTicket();
-      if (this.stopped) return;
+      // Gone offline while the ticket came: 'online' brings us back.
+      if (this.stopped || navigator.onLine === false) return;
       ws = new WebSocket(socketURL(ticket));
     } catch {
       this.schedule();
