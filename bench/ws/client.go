@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+
+	"plenary/bench/internal/serverproc"
 )
 
 // histogram records latencies in logarithmic buckets 2% wide (lock-free).
@@ -257,7 +259,7 @@ var (
 func (c *clientConn) handle(line []byte, now int64) {
 	switch {
 	case bytes.HasPrefix(line, preEvent):
-		seq := number(line, `"seq":`)
+		seq := serverproc.Number(line, `"seq":`)
 		next := c.next.Load()
 		switch {
 		case seq == next:
@@ -270,7 +272,7 @@ func (c *clientConn) handle(line []byte, now int64) {
 		}
 		c.received.Add(1)
 		c.st.deliveries.Add(1)
-		if ts := number(line, `"body":"TS`); ts > 0 {
+		if ts := serverproc.Number(line, `"body":"TS`); ts > 0 {
 			c.st.hist.Load().record(now - ts)
 		}
 		for {
@@ -282,9 +284,9 @@ func (c *clientConn) handle(line []byte, now int64) {
 	case bytes.HasPrefix(line, preAck):
 		id := field(line, `"id":"`)
 		if len(id) > 0 && id[0] == 'p' {
-			c.room.ackedMax(number(line, `"seq":`))
+			c.room.ackedMax(serverproc.Number(line, `"seq":`))
 			c.acked.Add(1)
-			if n := number(id, "p"); n >= 0 {
+			if n := serverproc.Number(id, "p"); n >= 0 {
 				if t := c.sentAt[n%int64(len(c.sentAt))].Load(); t > 0 {
 					c.st.ackHist.Load().record(now - t)
 				}
@@ -292,7 +294,7 @@ func (c *clientConn) handle(line []byte, now int64) {
 			return
 		}
 		if string(id) == c.subID {
-			c.next.Store(number(line, `"head":`) + 1)
+			c.next.Store(serverproc.Number(line, `"head":`) + 1)
 			select {
 			case c.subAck <- nil:
 			default:
@@ -312,27 +314,6 @@ func (c *clientConn) handle(line []byte, now int64) {
 			}
 		}
 	}
-}
-
-// number returns the integer that follows key in line (-1 if none).
-func number(line []byte, key string) int64 {
-	i := bytes.Index(line, []byte(key))
-	if i < 0 {
-		return -1
-	}
-	var n int64
-	found := false
-	for _, b := range line[i+len(key):] {
-		if b < '0' || b > '9' {
-			break
-		}
-		n = n*10 + int64(b-'0')
-		found = true
-	}
-	if !found {
-		return -1
-	}
-	return n
 }
 
 // field returns the string value (without escapes) that follows key in line.

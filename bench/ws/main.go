@@ -25,6 +25,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"plenary/bench/internal/figures"
 )
 
 type options struct {
@@ -124,14 +126,14 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 	if srv.debugAddr != "" {
-		fmt.Printf("server pid %d; MemStats and pprof at http://%s/debug/pprof/\n", srv.pid, srv.debugAddr)
+		fmt.Printf("server pid %d; MemStats and pprof at http://%s/debug/pprof/\n", srv.Pid(), srv.debugAddr)
 	}
-	a := newAPI(srv.addr)
+	a := newAPI(srv.Addr)
 	w, err := setupWorld(ctx, a, o.users)
 	if err != nil {
-		return fmt.Errorf("setup: %w (server log: %s)", err, srv.logTail())
+		return fmt.Errorf("setup: %w (server log: %s)", err, srv.LogTail())
 	}
 	fmt.Printf("setup: %d accounts invited and accepted in %s\n", o.users, time.Since(t0).Round(time.Millisecond))
 
@@ -222,7 +224,7 @@ func (b *bench) connectAll(st *stats, plan []connPlan) ([]*clientConn, time.Dura
 	conns := make([]*clientConn, len(plan))
 	t0 := time.Now()
 	err := parallel(b.ctx, len(plan), b.o.workers, func(i int) error {
-		c, err := connect(b.ctx, b.w.api, b.srv.addr, plan[i].u, plan[i].room, st)
+		c, err := connect(b.ctx, b.w.api, b.srv.Addr, plan[i].u, plan[i].room, st)
 		if err != nil {
 			return fmt.Errorf("connection %d: %w", i, err)
 		}
@@ -231,7 +233,7 @@ func (b *bench) connectAll(st *stats, plan []connPlan) ([]*clientConn, time.Dura
 	})
 	if err != nil {
 		closeAll(conns)
-		return nil, 0, fmt.Errorf("%w (server log: %s)", err, b.srv.logTail())
+		return nil, 0, fmt.Errorf("%w (server log: %s)", err, b.srv.LogTail())
 	}
 	for i, p := range plan {
 		p.room.conns = append(p.room.conns, conns[i])
@@ -258,16 +260,8 @@ func closeAll(conns []*clientConn) {
 	}
 }
 
-func fmtDur(d time.Duration) string {
-	switch {
-	case d >= time.Second:
-		return fmt.Sprintf("%.2fs", d.Seconds())
-	case d >= time.Millisecond:
-		return fmt.Sprintf("%.1fms", float64(d)/1e6)
-	default:
-		return fmt.Sprintf("%dµs", d.Microseconds())
-	}
-}
+// fmtDur formats a latency compactly, with one decimal of milliseconds ("4.6ms").
+func fmtDur(d time.Duration) string { return figures.DurMs(d, 1) }
 
 func fmtMap(m map[string]int) string {
 	if len(m) == 0 {

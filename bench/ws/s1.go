@@ -28,14 +28,14 @@ func (b *bench) s1() error {
 
 	// Sign-ins hash passwords with argon2id (19 MiB each); wait until the runtime has returned
 	// that memory, so that the baseline is the server's steady state.
-	before, settled := settleRSS(b.ctx, b.srv.pid, 45*time.Second)
+	before, settled := settleRSS(b.ctx, b.srv.Pid(), 45*time.Second)
 	if !settled {
 		fmt.Printf("  (server RSS did not settle within 45 s; baseline %.1f MiB)\n", float64(before.rssKB)/1024)
 	}
 	msBefore, haveMS := b.srv.memStats()
 	if haveMS {
 		// MemStats forces a GC; read RSS again after it.
-		before = readProc(b.srv.pid)
+		before = readProc(b.srv.Pid())
 	}
 
 	st := newStats()
@@ -50,17 +50,17 @@ func (b *bench) s1() error {
 	if !sleepCtx(b.ctx, time.Second) {
 		return b.ctx.Err()
 	}
-	idle0 := readProc(b.srv.pid)
+	idle0 := readProc(b.srv.Pid())
 	client0 := readProc(os.Getpid())
 	if !sleepCtx(b.ctx, o.s1Idle) {
 		return b.ctx.Err()
 	}
-	idle1 := readProc(b.srv.pid)
+	idle1 := readProc(b.srv.Pid())
 	client1 := readProc(os.Getpid())
 	after := idle1
 	msAfter, _ := b.srv.memStats()
 	if haveMS {
-		after = readProc(b.srv.pid)
+		after = readProc(b.srv.Pid())
 	}
 	if o.profileDir != "" && haveMS {
 		if err := b.srv.fetchProfile("heap", filepath.Join(o.profileDir, "s1-heap.pprof")); err != nil {

@@ -111,7 +111,7 @@ func (b *bench) s2Step(tag string, step int, rooms []*roomState, conns []*client
 	st.hist.Store(&histogram{})
 	st.ackHist.Store(&histogram{})
 	d0 := st.deliveries.Load()
-	srv0, gen0 := readProc(b.srv.pid), readProc(os.Getpid())
+	srv0, gen0 := readProc(b.srv.Pid()), readProc(os.Getpid())
 	start := time.Now()
 	end := start.Add(o.step)
 
@@ -172,7 +172,7 @@ func (b *bench) s2Step(tag string, step int, rooms []*roomState, conns []*client
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	srv1, gen1 := readProc(b.srv.pid), readProc(os.Getpid())
+	srv1, gen1 := readProc(b.srv.Pid()), readProc(os.Getpid())
 	profWG.Wait()
 
 	var r stepResult

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"plenary/bench/internal/loopback"
+	"plenary/bench/internal/serverproc"
 )
 
 // api talks to the server's HTTP API on loopback.
@@ -73,7 +74,7 @@ type world struct {
 // setupWorld signs the secretariat in, creates a focus area and n accounts (invited, then
 // accepted: each accept hashes a password, so they run 4 at a time like the server's hasher).
 func setupWorld(ctx context.Context, a *api, n int) (*world, error) {
-	w := &world{api: a, admin: &user{email: adminEmail, password: adminPassword}}
+	w := &world{api: a, admin: &user{email: serverproc.AdminEmail, password: serverproc.AdminPassword}}
 	tok, err := w.admin.bearer(a)
 	if err != nil {
 		return nil, err

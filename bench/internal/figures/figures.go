@@ -24,14 +24,18 @@ func Pct(ds []time.Duration, q float64) time.Duration {
 }
 
 // Dur formats d compactly: "1.23s", "4.56ms" or "789µs".
-func Dur(d time.Duration) string {
+func Dur(d time.Duration) string { return DurMs(d, 2) }
+
+// DurMs is Dur with msDigits decimals of milliseconds ("4.6ms" for 1): bench/ws prints its
+// latency tables with one decimal, and its output is kept as it was.
+func DurMs(d time.Duration, msDigits int) string {
 	switch {
 	case d < 0:
-		return "-" + Dur(-d)
+		return "-" + DurMs(-d, msDigits)
 	case d >= time.Second:
 		return fmt.Sprintf("%.2fs", d.Seconds())
 	case d >= time.Millisecond:
-		return fmt.Sprintf("%.2fms", float64(d)/1e6)
+		return fmt.Sprintf("%.*fms", msDigits, float64(d)/1e6)
 	default:
 		return fmt.Sprintf("%dµs", d.Microseconds())
 	}

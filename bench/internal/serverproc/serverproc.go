@@ -36,6 +36,15 @@ type Proc struct {
 // Start runs bin on a fresh temporary data directory (named after dirPrefix) and returns when
 // /api/health answers 200 (at most 60 s).
 func Start(bin, dirPrefix string) (*Proc, error) {
+	return StartCommand(bin, nil, nil, dirPrefix)
+}
+
+// StartCommand is Start for a server that is not the plain binary: it runs name with args and
+// adds extraEnv ("KEY=value") to the bench environment. bench/ws needs it for -server inproc,
+// which re-runs the bench program itself as the server (`-child-serve`) and tells the child
+// where to serve MemStats and pprof (BENCH_DEBUG_ADDR); the start, the health wait, the log and
+// Stop are the same as for the binary.
+func StartCommand(name string, args, extraEnv []string, dirPrefix string) (*Proc, error) {
 	addr, err := loopback.FreeAddr()
 	if err != nil {
 		return nil, err
@@ -45,7 +54,7 @@ func Start(bin, dirPrefix string) (*Proc, error) {
 		return nil, err
 	}
 	p := &Proc{Addr: addr, Dir: dir, LogPath: filepath.Join(dir, "server.log")}
-	cmd := exec.Command(bin)
+	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(),
 		"PLENARY_ADDR="+p.Addr,
 		"PLENARY_DATA_DIR="+filepath.Join(dir, "data"),
@@ -55,6 +64,7 @@ func Start(bin, dirPrefix string) (*Proc, error) {
 		"PLENARY_DEMO=0",
 		"MONGODB_URI=",
 	)
+	cmd.Env = append(cmd.Env, extraEnv...)
 	logf, err := os.Create(p.LogPath)
 	if err != nil {
 		return nil, err
@@ -63,7 +73,7 @@ func Start(bin, dirPrefix string) (*Proc, error) {
 	cmd.Stdout, cmd.Stderr = io.Discard, logf
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("start %s: %w (build it first: go build -o bin/plenary .)", bin, err)
+		return nil, fmt.Errorf("start %s: %w (build it first: go build -o bin/plenary .)", name, err)
 	}
 	p.cmd = cmd
 	for t0 := time.Now(); ; time.Sleep(5 * time.Millisecond) {
