@@ -29,6 +29,9 @@ type config struct {
 	// PostRate is PLENARY_POST_RATE: posts, edits and reactions per person per 10 s; 0 means the
 	// default (20), "off" disables the limit (loopback benchmarks).
 	PostRate int
+	// MaxUploadMB is PLENARY_MAX_UPLOAD_MB, the largest file accepted (default 100);
+	// UploadQuotaMB is PLENARY_UPLOAD_QUOTA_MB, what one person may upload in all (default 1024).
+	MaxUploadMB, UploadQuotaMB int
 }
 
 // loadConfig reads and validates the environment. Every error names its variable.
@@ -86,6 +89,20 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("PLENARY_POST_RATE: %q must be a number from 1 to 100000, or off", v)
 		}
 		cfg.PostRate = n
+	}
+	for _, v := range []struct {
+		name     string
+		dst      *int
+		def, max int
+	}{{"PLENARY_MAX_UPLOAD_MB", &cfg.MaxUploadMB, 100, 4096}, {"PLENARY_UPLOAD_QUOTA_MB", &cfg.UploadQuotaMB, 1024, 1 << 20}} {
+		*v.dst = v.def
+		if raw := strings.TrimSpace(getenv(v.name)); raw != "" {
+			n, err := strconv.Atoi(raw)
+			if err != nil || n < 1 || n > v.max {
+				return cfg, fmt.Errorf("%s: %q must be a number of MiB from 1 to %d", v.name, raw, v.max)
+			}
+			*v.dst = n
+		}
 	}
 	if key := getenv("PLENARY_JWT_KEY"); key != "" {
 		if len(key) < 32 {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"plenary/accounts"
+	"plenary/contributions"
 	"plenary/demo"
 	"plenary/documents/reports"
 	"plenary/frontend"
@@ -49,7 +50,7 @@ func run(log *slog.Logger) error {
 		URI:         cfg.MongoURI,
 		DataDir:     cfg.DataDir,
 		Logger:      log,
-		Collections: slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections(), meetings.Collections(), reports.Collections()),
+		Collections: slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections(), meetings.Collections(), reports.Collections(), contributions.Collections()),
 	})
 	if err != nil {
 		if cfg.MongoURI != "" {
@@ -74,6 +75,11 @@ func run(log *slog.Logger) error {
 	defer discussion.Close()
 	ms := meetings.New(st, acc, rs, discussion)
 	reps := reports.New(st, acc, rs, reports.Config{Logger: log})
+	contribs, err := contributions.New(ctx, st, acc, ms, rs, contributions.Config{
+		MaxFileSize: int64(cfg.MaxUploadMB) << 20, Quota: int64(cfg.UploadQuotaMB) << 20, Logger: log})
+	if err != nil {
+		return err
+	}
 	if err := bootstrap(ctx, cfg, acc, rs, ms); err != nil {
 		return err
 	}
@@ -85,6 +91,7 @@ func run(log *slog.Logger) error {
 	}
 	srv := server.New(server.Config{
 		Origins: cfg.Origins, Static: static, Logger: log, Store: st, Accounts: acc, Rooms: rs, Discussion: discussion, Meetings: ms, Reports: reps,
+		Contributions: contribs,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -24,7 +24,12 @@ func decodeJSON(c *fiber.Ctx, dst any) error {
 	if ct != fiber.MIMEApplicationJSON {
 		return errs.Errorf(errs.Invalid, "request body: send JSON with Content-Type: application/json")
 	}
-	body := c.Body()
+	return decodeJSONBytes(c.Body(), dst)
+}
+
+// decodeJSONBytes decodes a JSON object strictly, as decodeJSON does, from bytes read elsewhere
+// (e.g. a part of a multipart upload).
+func decodeJSONBytes(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 || bytes.TrimSpace(body)[0] != '{' {
 		return errs.Errorf(errs.Invalid, "request body: must be a JSON object")
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"plenary/accounts"
+	"plenary/contributions"
 	"plenary/documents/reports"
 	"plenary/meetings"
 	"plenary/rooms"
@@ -32,26 +33,27 @@ var testKey = bytes.Repeat([]byte("plenary-test-key-"), 3)
 
 // fixture is a server on a fresh database with a cast of users and two groups.
 type fixture struct {
-	t       *testing.T
-	srv     *Server
-	st      *store.Store
-	acc     *accounts.Service
-	rooms   *rooms.Service
-	disc    *rooms.Discussion
-	meet    *meetings.Service
-	reps    *reports.Service
-	tokens  map[string]string // actor name → access token
-	users   map[string]accounts.User
-	area    string
-	public  string // group ids
-	private string
+	t        *testing.T
+	srv      *Server
+	st       *store.Store
+	acc      *accounts.Service
+	rooms    *rooms.Service
+	disc     *rooms.Discussion
+	meet     *meetings.Service
+	reps     *reports.Service
+	contribs *contributions.Service
+	tokens   map[string]string // actor name → access token
+	users    map[string]accounts.User
+	area     string
+	public   string // group ids
+	private  string
 }
 
 // mustServe builds a fixture: secretariat, chair, member, observer (of both groups) and an
 // outsider who belongs to no group.
 func mustServe(t *testing.T) *fixture {
 	t.Helper()
-	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections(), meetings.Collections(), reports.Collections())...)
+	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections(), meetings.Collections(), reports.Collections(), contributions.Collections())...)
 	acc, err := accounts.New(st, accounts.Config{JWTKey: testKey, HashConcurrency: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -61,14 +63,19 @@ func mustServe(t *testing.T) *fixture {
 	t.Cleanup(disc.Close)
 	ms := meetings.New(st, acc, rs, disc)
 	reps := reports.New(st, acc, rs, reports.Config{MilestoneEvery: 5, Logger: slog.New(slog.DiscardHandler)})
+	contribs, err := contributions.New(context.Background(), st, acc, ms, rs, contributions.Config{
+		MaxFileSize: 2 << 20, Quota: 8 << 20, TempDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	static := fstest.MapFS{
 		"index.html":        {Data: []byte("<!doctype html><title>Plenary</title>")},
 		"assets/app-abc.js": {Data: []byte("console.log(1)")},
 	}
 	f := &fixture{
 		t: t, st: st, acc: acc, rooms: rs,
-		srv:  New(Config{Logger: slog.New(slog.DiscardHandler), Store: st, Accounts: acc, Rooms: rs, Discussion: disc, Meetings: ms, Reports: reps, Static: static}),
-		disc: disc, meet: ms, reps: reps,
+		srv:  New(Config{Logger: slog.New(slog.DiscardHandler), Store: st, Accounts: acc, Rooms: rs, Discussion: disc, Meetings: ms, Reports: reps, Contributions: contribs, Static: static}),
+		disc: disc, meet: ms, reps: reps, contribs: contribs,
 		tokens: map[string]string{}, users: map[string]accounts.User{},
 	}
 	ctx := context.Background()

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/cors"
 
 	"plenary/accounts"
+	"plenary/contributions"
 	"plenary/documents/reports"
 	"plenary/meetings"
 	"plenary/rooms"
@@ -48,6 +49,10 @@ type Config struct {
 	Discussion *rooms.Discussion
 	Meetings   *meetings.Service
 	Reports    *reports.Service
+	// Contributions may be nil: no document routes.
+	Contributions *contributions.Service
+	// UploadStall drops an upload that sends nothing for this long. Zero means 30 s.
+	UploadStall time.Duration
 }
 
 // Server is the HTTP server.
@@ -72,6 +77,9 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
+	if cfg.UploadStall <= 0 {
+		cfg.UploadStall = 30 * time.Second
+	}
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 1 << 20
 	}
@@ -101,6 +109,11 @@ func New(cfg Config) *Server {
 		// answer it properly.
 		ReadBufferSize:        10 << 10,
 		DisableStartupMessage: true,
+		// Bodies are streamed so that uploads reach the store without being held in memory;
+		// boundBody keeps the BodyLimit of every other request. fasthttp's own reading of
+		// multipart forms (into memory and temporary files) is off for the same reason.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 	})
 	s.app.Use(s.requestIDAndLog, s.recoverPanics, s.securityHeaders)
 	if len(cfg.Origins) > 0 {
@@ -113,7 +126,7 @@ func New(cfg Config) *Server {
 			MaxAge:           600,
 		}))
 	}
-	api := s.app.Group("/api", s.noStore, func(c *fiber.Ctx) error {
+	api := s.app.Group("/api", s.noStore, s.boundBody, func(c *fiber.Ctx) error {
 		if err := checkQuery(c); err != nil {
 			return err
 		}
@@ -128,6 +141,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Reports != nil {
 		s.registerReportRoutes(api)
+	}
+	if cfg.Contributions != nil {
+		s.registerContributionRoutes(api)
 	}
 	if cfg.Discussion != nil {
 		s.registerWSRoutes(api)

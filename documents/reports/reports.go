@@ -233,15 +233,7 @@ func (s *Service) loadReport(ctx context.Context, reportID string) (*reportDoc, 
 	if check.ID("report_id", reportID) != nil {
 		return nil, errNotFound
 	}
-	var r reportDoc
-	err := s.reports.FindOne(ctx, bson.D{{Key: "_id", Value: reportID}}).Decode(&r)
-	if err == mongo.ErrNoDocuments {
-		return nil, errNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load report %s: %w", reportID, err)
-	}
-	return &r, nil
+	return store.FindByID[reportDoc](ctx, s.reports, reportID, errNotFound)
 }
 
 // CreateInput creates a report.

@@ -1,0 +1,249 @@
+package contributions
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"plenary/accounts"
+	"plenary/contributions/inspect"
+	"plenary/errs"
+	"plenary/id"
+)
+
+// An upload streams the request body into GridFS as it arrives, computing its SHA-256 and keeping
+// a copy in a temporary file on disk (never in memory): the content checks need the whole file,
+// since a zip archive's directory is at its end. Only when the file has passed the checks is the
+// GridFS file completed; any refusal or interruption aborts it, which deletes the chunks already
+// written. A crash in the middle leaves a note in contribution_uploads, and the next start deletes
+// that upload's chunks.
+
+// File is an uploaded file as the HTTP layer hands it over.
+type File struct {
+	Filename     string
+	DeclaredType string
+	Body         io.Reader
+}
+
+type uploadNote struct {
+	ID   string `bson:"_id"` // the GridFS file id
+	User string `bson:"user"`
+}
+
+type quotaDoc struct {
+	ID   string `bson:"_id"` // the user id
+	Used int64  `bson:"used"`
+}
+
+// headSize is how much of a file is looked at before the rest is read: enough for every format's
+// signature and for refusing HTML early.
+const headSize = inspect.SniffSize
+
+// limitedWriter counts what is written and fails past max, before anything else is written.
+type limitedWriter struct {
+	n, max int64
+}
+
+func (w *limitedWriter) Write(p []byte) (int, error) {
+	w.n += int64(len(p))
+	if w.n > w.max {
+		return 0, errFileTooLarge
+	}
+	return len(p), nil
+}
+
+var errFileTooLarge = errors.New("file too large")
+
+// store uploads f for actor and checks it; on success the file is complete in GridFS and counted
+// in actor's quota. Refusals are errs with a message naming the reason.
+func (s *Service) store(ctx context.Context, actor accounts.User, f File) (revisionDoc, error) {
+	used, err := s.used(ctx, actor.ID)
+	if err != nil {
+		return revisionDoc{}, err
+	}
+	room := s.cfg.Quota - used
+	if room <= 0 {
+		return revisionDoc{}, errs.Errorf(errs.TooLarge, "You have used your upload quota of %s. Withdraw documents you no longer need, or ask the secretariat.", humanSize(s.cfg.Quota))
+	}
+	limit := min(s.cfg.MaxFileSize, room)
+
+	body := &clientReader{r: f.Body}
+	head := make([]byte, headSize)
+	n, err := io.ReadFull(body, head)
+	head = head[:n]
+	switch {
+	case err == io.EOF || (err == io.ErrUnexpectedEOF):
+	case err != nil:
+		return revisionDoc{}, interrupted(err)
+	}
+	if _, err := inspect.Sniff(head, f.Filename, f.DeclaredType); err != nil {
+		return revisionDoc{}, err // an *inspect.Refusal: its message names the reason
+	}
+
+	fileID := id.New()
+	if _, err := s.uploads.InsertOne(ctx, uploadNote{ID: fileID, User: actor.ID}); err != nil {
+		return revisionDoc{}, fmt.Errorf("note upload %s: %w", fileID, err)
+	}
+	defer func() {
+		// The upload is complete or aborted either way now.
+		if _, err := s.uploads.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: fileID}}); err != nil {
+			s.log.Warn("forget upload note", "file", fileID, "error", err)
+		}
+	}()
+	tmp, err := os.CreateTemp(s.cfg.TempDir, "plenary-upload-*")
+	if err != nil {
+		return revisionDoc{}, fmt.Errorf("temporary file: %w", err)
+	}
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}()
+	up, err := s.files.OpenUploadStreamWithID(ctx, fileID, f.Filename)
+	if err != nil {
+		return revisionDoc{}, fmt.Errorf("open upload %s: %w", fileID, err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			if err := up.Abort(); err != nil {
+				s.log.Warn("abort upload", "file", fileID, "error", err)
+			}
+		}
+	}()
+
+	sum := sha256.New()
+	lim := &limitedWriter{max: limit}
+	w := io.MultiWriter(lim, sum, tmp, up)
+	if _, err := w.Write(head); err != nil {
+		return revisionDoc{}, s.copyError(err, body, limit)
+	}
+	if len(head) == headSize {
+		if _, err := io.Copy(w, body); err != nil {
+			return revisionDoc{}, s.copyError(err, body, limit)
+		}
+	}
+	size := lim.n
+	format, err := inspect.Check(tmp, size, f.Filename, f.DeclaredType, s.cfg.Limits)
+	if err != nil {
+		return revisionDoc{}, err // an *inspect.Refusal: its message names the reason
+	}
+	if err := up.Close(); err != nil {
+		return revisionDoc{}, fmt.Errorf("complete upload %s: %w", fileID, err)
+	}
+	done = true
+	if err := s.addUsed(ctx, actor.ID, size); err != nil {
+		s.deleteFile(ctx, fileID)
+		return revisionDoc{}, err
+	}
+	return revisionDoc{FileID: fileID, Filename: f.Filename, Size: size, SHA256: hex.EncodeToString(sum.Sum(nil)),
+		ContentType: format.ContentType, Format: format.Name, By: actor.ID, ByName: actor.Name, At: s.now()}, nil
+}
+
+// clientReader remembers the error reading the body, to tell a client that stopped sending from
+// a store that failed.
+type clientReader struct {
+	r   io.Reader
+	err error
+}
+
+func (c *clientReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
+	return n, err
+}
+
+// copyError names why copying the body stopped: the client (a read error), the size limit, or the
+// store.
+func (s *Service) copyError(err error, body *clientReader, limit int64) error {
+	if body.err != nil {
+		return interrupted(body.err)
+	}
+	if errors.Is(err, errFileTooLarge) {
+		if limit < s.cfg.MaxFileSize {
+			return errs.Errorf(errs.TooLarge, "The file does not fit in what is left of your upload quota (%s).", humanSize(limit))
+		}
+		return errs.Errorf(errs.TooLarge, "The file is larger than %s, the largest accepted.", humanSize(limit))
+	}
+	return fmt.Errorf("store upload: %w", err)
+}
+
+// interrupted is the refusal of an upload whose body stopped before its end.
+func interrupted(err error) error {
+	if e := errs.As(err); e != nil {
+		return err
+	}
+	return &errs.Error{Code: errs.Invalid, Message: "The upload was interrupted before the whole file arrived; nothing was kept. Please send it again."}
+}
+
+// deleteFile removes a GridFS file (and its chunks) that no document refers to.
+func (s *Service) deleteFile(ctx context.Context, fileID string) {
+	if err := s.files.Delete(context.WithoutCancel(ctx), fileID); err != nil && !errors.Is(err, mongo.ErrFileNotFound) {
+		s.log.Warn("delete unused upload", "file", fileID, "error", err)
+	}
+}
+
+// cleanInterrupted deletes the chunks of uploads a crash interrupted.
+func (s *Service) cleanInterrupted(ctx context.Context) error {
+	cur, err := s.uploads.Find(ctx, bson.D{})
+	if err != nil {
+		return fmt.Errorf("list interrupted uploads: %w", err)
+	}
+	var notes []uploadNote
+	if err := cur.All(ctx, &notes); err != nil {
+		return fmt.Errorf("list interrupted uploads: %w", err)
+	}
+	for _, n := range notes {
+		if err := s.files.Delete(ctx, n.ID); err != nil && !errors.Is(err, mongo.ErrFileNotFound) {
+			return fmt.Errorf("delete interrupted upload %s: %w", n.ID, err)
+		}
+		if _, err := s.uploads.DeleteOne(ctx, bson.D{{Key: "_id", Value: n.ID}}); err != nil {
+			return fmt.Errorf("forget interrupted upload %s: %w", n.ID, err)
+		}
+		s.log.Info("removed an interrupted upload", "file", n.ID, "user", n.User)
+	}
+	return nil
+}
+
+// used is how many bytes a person has uploaded.
+func (s *Service) used(ctx context.Context, userID string) (int64, error) {
+	var q quotaDoc
+	err := s.quota.FindOne(ctx, bson.D{{Key: "_id", Value: userID}}).Decode(&q)
+	if err == mongo.ErrNoDocuments {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read quota of %s: %w", userID, err)
+	}
+	return q.Used, nil
+}
+
+func (s *Service) addUsed(ctx context.Context, userID string, n int64) error {
+	defer s.locks.lock("quota:" + userID)()
+	_, err := s.quota.UpdateOne(ctx, bson.D{{Key: "_id", Value: userID}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "used", Value: n}}}},
+		updateUpsert)
+	if err != nil {
+		return fmt.Errorf("count upload of %s: %w", userID, err)
+	}
+	return nil
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
