@@ -8,10 +8,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"net/textproto"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -352,6 +355,50 @@ func TestContentDispositionNeutralizesNames(t *testing.T) {
 	} {
 		if got := contentDisposition(name); got != want {
 			t.Errorf("%q:\n got %s\nwant %s", name, got, want)
+		}
+	}
+}
+
+// Every file of the hostile corpus (contributions/inspect/testdata) is refused over HTTP with a
+// reason and leaves nothing behind; every good one is accepted.
+func TestUploadCorpus(t *testing.T) {
+	f := mustServe(t)
+	base := f.listen()
+	g := "/api/groups/" + f.private + "/contributions"
+	meta := map[string]any{"title": "Corpus", "authors": []map[string]string{{"organization": "ITU"}}, "language": "en", "kind": "information"}
+	dir := "../contributions/inspect/testdata/"
+	for _, set := range []struct {
+		sub    string
+		accept bool
+	}{{"hostile", false}, {"good", true}} {
+		entries, err := os.ReadDir(dir + set.sub)
+		if err != nil || len(entries) < 10 {
+			t.Fatalf("corpus %s: %d files, %v", set.sub, len(entries), err)
+		}
+		for _, e := range entries {
+			t.Run(set.sub+"/"+e.Name(), func(t *testing.T) {
+				content, err := os.ReadFile(dir + set.sub + "/" + e.Name())
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctype := mime.TypeByExtension(filepath.Ext(e.Name()))
+				if ctype == "" {
+					ctype = "application/octet-stream"
+				}
+				body, mt := uploadBody(meta, e.Name(), ctype, content)
+				status, _, data := f.httpDo("POST", base+g, "member", mt, body, nil)
+				switch {
+				case set.accept && status != 201:
+					t.Fatalf("refused: %d %s", status, data)
+				case !set.accept && (status != 400 && status != 413 || !strings.Contains(string(data), `"message":"`)):
+					t.Fatalf("not refused with a reason: %d %s", status, data)
+				}
+			})
+		}
+		if !set.accept {
+			if files, chunks, notes := f.leftovers(); files != 0 || chunks != 0 || notes != 0 {
+				t.Fatalf("the hostile corpus left %d files, %d chunks, %d upload notes", files, chunks, notes)
+			}
 		}
 	}
 }

@@ -228,3 +228,24 @@ func TestODFMimetypeWithDataDescriptor(t *testing.T) {
 		t.Fatalf("ods called .odt: %v", err)
 	}
 }
+
+func TestPDFPolyglot(t *testing.T) {
+	pdf := readCorpus(t, "good/good.pdf")
+	with := func(s string) []byte {
+		return append(append([]byte("%PDF-1.7\n%"), s...), pdf[len("%PDF-1.4\n"):]...)
+	}
+	for _, tt := range []struct {
+		inside  string
+		refused Reason
+	}{
+		{"<img src=x onerror=alert(1)>", ForbiddenType},
+		{"<IFRAME/src=//evil>", ForbiddenType},
+		{"<!DOCTYPE html>", ForbiddenType},
+		{"<x:xmpmeta><dc:title>Report</dc:title></x:xmpmeta>", ""}, // XMP metadata is not HTML
+		{"<imgx <scripted", ""},
+	} {
+		if _, err := check(with(tt.inside), "a.pdf", "", Limits{}); ReasonOf(err) != tt.refused {
+			t.Errorf("%q: got %v, want %q", tt.inside, err, tt.refused)
+		}
+	}
+}
