@@ -366,6 +366,10 @@ func TestUploadCorpus(t *testing.T) {
 	base := f.listen()
 	g := "/api/groups/" + f.private + "/contributions"
 	meta := map[string]any{"title": "Corpus", "authors": []map[string]string{{"organization": "ITU"}}, "language": "en", "kind": "information"}
+	// Who may submit to a private group: its chairs and members, and the secretariat.
+	for actor, want := range map[string]int{"": 401, "outsider": 404, "observer": 403} {
+		f.upload(base, g, actor, meta, "x.pdf", "application/pdf", pdf(0), want)
+	}
 	dir := "../contributions/inspect/testdata/"
 	for _, set := range []struct {
 		sub    string
