@@ -80,7 +80,7 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if err := bootstrap(ctx, cfg, acc, rs, ms); err != nil {
+	if err := bootstrap(ctx, cfg, acc, rs, ms, contribs); err != nil {
 		return err
 	}
 	go sweep(ctx, log, acc)
@@ -115,7 +115,7 @@ func run(log *slog.Logger) error {
 }
 
 // bootstrap creates the configured secretariat account and the demo data on an empty store.
-func bootstrap(ctx context.Context, cfg config, acc *accounts.Service, rs *rooms.Service, ms *meetings.Service) error {
+func bootstrap(ctx context.Context, cfg config, acc *accounts.Service, rs *rooms.Service, ms *meetings.Service, cs *contributions.Service) error {
 	has, err := acc.HasUsers(ctx)
 	if err != nil || has {
 		return err
@@ -134,7 +134,10 @@ func bootstrap(ctx context.Context, cfg config, acc *accounts.Service, rs *rooms
 	if err != nil {
 		return fmt.Errorf("PLENARY_DEMO: load demo data: %w", err)
 	}
-	fmt.Println("Loaded the demo: the 2006 WSIS C5 facilitation meeting, its agenda, focus areas and groups.")
+	if err := demo.LoadDocuments(ctx, acc, ms, cs); err != nil {
+		return fmt.Errorf("PLENARY_DEMO: load demo documents: %w", err)
+	}
+	fmt.Println("Loaded the demo: the 2006 WSIS C5 facilitation meeting, its agenda and documents, focus areas and groups.")
 	fmt.Printf("Demo accounts (password %q):\n", demo.Password)
 	for _, p := range people {
 		fmt.Printf("  %-26s %-16s %s\n", p.Email, p.Name, p.Note)

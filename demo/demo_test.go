@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"plenary/accounts"
+	"plenary/contributions"
 	"plenary/meetings"
 	"plenary/rooms"
 	"plenary/store/storetest"
@@ -86,5 +87,45 @@ func TestLoad(t *testing.T) {
 	}
 	if len(asChair.Can.EditSessions) != 0 || asChair.Can.EditMeeting {
 		t.Errorf("the meeting's chair may edit %d sessions, meeting %v", len(asChair.Can.EditSessions), asChair.Can.EditMeeting)
+	}
+}
+
+func TestLoadDocuments(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), meetings.Collections(), contributions.Collections())...)
+	acc, err := accounts.New(st, accounts.Config{JWTKey: bytes.Repeat([]byte("k"), 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := rooms.New(st, acc)
+	ms := meetings.New(st, acc, rs, nil)
+	cs, err := contributions.New(ctx, st, acc, ms, rs, contributions.Config{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(ctx, acc, rs, ms); err != nil {
+		t.Fatal(err)
+	}
+	if err := LoadDocuments(ctx, acc, ms, cs); err != nil {
+		t.Fatal(err)
+	}
+	sec, _ := acc.UserByEmail(ctx, "secretariat@example.org")
+	m, err := demoMeeting(ctx, ms, sec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Anonymous readers of the public meeting see the three, numbered and published.
+	list, err := cs.List(ctx, accounts.User{}, contributions.ScopeMeeting, m.ID, contributions.Filter{})
+	if err != nil || len(list) != 3 {
+		t.Fatalf("documents %+v %v", list, err)
+	}
+	for i, e := range list {
+		want := []string{"C5/2006/C/001", "C5/2006/C/002", "C5/2006/INF/001"}[i]
+		if e.Symbol != want || e.State != contributions.StatePublished {
+			t.Errorf("document %d: %s %s, want %s published", i, e.Symbol, e.State, want)
+		}
+	}
+	if list[0].ItemID == "" {
+		t.Error("the Russian Federation's contribution is not related to its agenda item")
 	}
 }
