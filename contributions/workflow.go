@@ -104,6 +104,11 @@ func (s *Service) Revise(ctx context.Context, actor accounts.User, docID, note s
 		s.deleteFile(ctx, rev.FileID)
 		return View{}, err
 	}
+	if l := c.latest().State; l == StateSubmitted || l == StateAccepted {
+		// Another revision arrived while this one was uploading.
+		s.deleteFile(ctx, rev.FileID)
+		return View{}, errs.Errorf(errs.Conflict, "another revision was sent meanwhile and waits for a decision; nothing was changed")
+	}
 	for _, old := range c.Revisions {
 		if old.SHA256 == rev.SHA256 {
 			s.deleteFile(ctx, rev.FileID)
