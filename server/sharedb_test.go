@@ -329,3 +329,52 @@ func TestShareDBRestartServesTheSameText(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A report nobody uses is dropped from memory and opened again from the store on the next use,
+// with its text and its timeline.
+func TestIdleReportsAreUnloaded(t *testing.T) {
+	f := mustServe(t)
+	reps := reports.New(f.st, f.acc, f.rooms, reports.Config{MilestoneEvery: 5, IdleUnload: 100 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	f.srv = New(Config{Logger: slog.New(slog.DiscardHandler), Store: f.st, Accounts: f.acc, Rooms: f.rooms, Discussion: f.disc, Meetings: f.meet, Reports: reps})
+	f.reps = reps
+	base := f.listen()
+	id := f.createReport("chair", f.public)
+	a := f.dialShareDB(base, "chair")
+	a.sendMsg(map[string]any{"a": "s", "c": "reports", "d": id, "v": nil})
+	a.want("subscribe answer", isA("s", id))
+	for i := range int64(7) {
+		a.submit(id, 1+i, 1+i, []any{"ج"})
+		a.wantAck(id, 1+i)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := reps.Loaded(); n != 1 {
+		t.Fatalf("%d reports loaded while one is followed, want 1", n)
+	}
+	before, err := reps.History(t.Context(), f.users["chair"], id, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.conn.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for reps.Loaded() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d reports still loaded after everyone left", reps.Loaded())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b := f.dialShareDB(base, "member")
+	if d := b.fetch(id); d["data"] != strings.Repeat("ج", 7) || d["v"].(float64) != 8 {
+		t.Fatalf("after unloading %v", d)
+	}
+	after, err := reps.History(t.Context(), f.users["chair"], id, 0, 0)
+	if err != nil || !reflect.DeepEqual(before, after) {
+		t.Fatalf("history after unloading %+v (%v), before %+v", after, err, before)
+	}
+	c := f.dialShareDB(base, "chair")
+	c.sendMsg(map[string]any{"a": "s", "c": "reports", "d": id, "v": nil})
+	c.want("subscribe answer", isA("s", id))
+	c.submit(id, 8, 1, []any{"!"})
+	if ack := c.wantAck(id, 1); ack.num("v") != 8 {
+		t.Fatalf("ack after reload %v", ack)
+	}
+}

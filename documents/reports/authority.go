@@ -71,6 +71,10 @@ type authority struct {
 	milestoneBusy bool
 	hist          timeline
 	rendered      *RenderedReport // the latest version rendered, for the next preview
+	// lastUsed and unloaded let an idle authority be dropped from memory (unloadIdle); a request
+	// that finds its authority unloaded opens it again from the store.
+	lastUsed time.Time
+	unloaded bool
 }
 
 // authority returns the report's authority, loading it from its latest milestone and the ops
@@ -107,8 +111,52 @@ func (s *Service) authority(ctx context.Context, reportID string) (*authority, e
 	if b := s.docs[reportID]; b != nil {
 		return b, nil // another request loaded it meanwhile
 	}
+	a.lastUsed = time.Now()
 	s.docs[reportID] = a
+	if !s.unloading {
+		s.unloading = true
+		go s.unloadLoop()
+	}
 	return a, nil
+}
+
+// unloadLoop drops idle authorities until none is loaded: a process serves many reports over
+// its life, and each authority holds a report's text and its recent ops.
+func (s *Service) unloadLoop() {
+	t := time.NewTicker(max(s.cfg.IdleUnload/4, 10*time.Millisecond))
+	defer t.Stop()
+	for now := range t.C {
+		if !s.unloadIdle(now) {
+			return
+		}
+	}
+}
+
+// unloadIdle drops the authorities nobody follows (subscriptions, presence) and nobody has used
+// for IdleUnload. It answers whether any is still loaded (else the loop ends).
+func (s *Service) unloadIdle(now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, a := range s.docs {
+		a.mu.Lock()
+		if len(a.subs) == 0 && len(a.psubs) == 0 && len(a.presence) == 0 && !a.milestoneBusy && now.Sub(a.lastUsed) >= s.cfg.IdleUnload {
+			a.unloaded = true
+			delete(s.docs, id)
+		}
+		a.mu.Unlock()
+	}
+	if len(s.docs) == 0 {
+		s.unloading = false
+		return false
+	}
+	return true
+}
+
+// Loaded is the number of reports held in memory.
+func (s *Service) Loaded() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.docs)
 }
 
 func (a *authority) groupID() string { return a.group }
@@ -137,6 +185,23 @@ func (s *Service) open(ctx context.Context, u accounts.User, reportID string) (*
 		return nil, rights{}, errNotFound
 	}
 	return a, rt, nil
+}
+
+// lockOpen is open with the authority locked, and never an authority that was unloaded
+// meanwhile (unloadIdle): the caller must unlock it.
+func (s *Service) lockOpen(ctx context.Context, u accounts.User, reportID string) (*authority, rights, error) {
+	for {
+		a, rt, err := s.open(ctx, u, reportID)
+		if err != nil {
+			return nil, rights{}, err
+		}
+		a.mu.Lock()
+		if !a.unloaded {
+			a.lastUsed = time.Now()
+			return a, rt, nil
+		}
+		a.mu.Unlock()
+	}
 }
 
 // catchUp applies ops that are in the log but not in memory: written by another process (the
@@ -252,11 +317,10 @@ func (s *Service) Subscribe(ctx context.Context, sub Subscriber, reportID string
 }
 
 func (s *Service) follow(ctx context.Context, sub Subscriber, reportID string, v *int64, action string) error {
-	a, _, err := s.open(ctx, sub.User(), reportID)
+	a, _, err := s.lockOpen(ctx, sub.User(), reportID)
 	if err != nil {
 		return err
 	}
-	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := a.fresh(ctx); err != nil {
 		return err
@@ -303,10 +367,11 @@ type Submission struct {
 // changed); not_found if sub may not read the report.
 func (s *Service) Submit(ctx context.Context, sub Subscriber, reportID string, in Submission) error {
 	u := sub.User()
-	a, rt, err := s.open(ctx, u, reportID)
+	a, rt, err := s.lockOpen(ctx, u, reportID)
 	if err != nil {
 		return err
 	}
+	defer a.mu.Unlock()
 	switch {
 	case !rt.edit:
 		return refuse("ERR_OP_SUBMIT_REJECTED", "you may read this report but not edit it")
@@ -319,8 +384,6 @@ func (s *Service) Submit(ctx context.Context, sub Subscriber, reportID string, i
 		return refuse("ERR_OT_OP_BADLY_FORMED", err.Error())
 	}
 	src := sub.Src()
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	if err := a.fresh(ctx); err != nil {
 		return err
 	}
@@ -490,11 +553,10 @@ func (a *authority) maybeMilestone() {
 // SnapshotAt returns the report at version v (nil: the latest; beyond the latest: the latest).
 // Returns not_found if actor may not read it.
 func (s *Service) SnapshotAt(ctx context.Context, actor accounts.User, reportID string, v *int64) (Snapshot, error) {
-	a, _, err := s.open(ctx, actor, reportID)
+	a, _, err := s.lockOpen(ctx, actor, reportID)
 	if err != nil {
 		return Snapshot{}, err
 	}
-	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := a.fresh(ctx); err != nil {
 		return Snapshot{}, err
@@ -532,11 +594,10 @@ func (a *authority) snapshotAt(ctx context.Context, v int64) (Snapshot, error) {
 // SnapshotAtTime returns the report as it was at ts (milliseconds since the epoch; nil: now):
 // the version after the last op committed at or before ts, found by binary search over the log.
 func (s *Service) SnapshotAtTime(ctx context.Context, actor accounts.User, reportID string, ts *int64) (Snapshot, error) {
-	a, _, err := s.open(ctx, actor, reportID)
+	a, _, err := s.lockOpen(ctx, actor, reportID)
 	if err != nil {
 		return Snapshot{}, err
 	}
-	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := a.fresh(ctx); err != nil {
 		return Snapshot{}, err
@@ -575,10 +636,11 @@ type PresenceInput struct {
 // through the ops committed since the version it names, which the relayed message then carries.
 func (s *Service) Presence(ctx context.Context, sub Subscriber, reportID string, in PresenceInput) error {
 	u := sub.User()
-	a, _, err := s.open(ctx, u, reportID)
+	a, _, err := s.lockOpen(ctx, u, reportID)
 	if err != nil {
 		return err
 	}
+	defer a.mu.Unlock()
 	var value map[string]json.RawMessage
 	isNull := len(in.P) == 0 || string(in.P) == "null"
 	if !isNull {
@@ -587,8 +649,6 @@ func (s *Service) Presence(ctx context.Context, sub Subscriber, reportID string,
 		}
 		value["user"] = mustJSON(Person{ID: u.ID, Name: u.Name})
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	v := in.V
 	if raw, ok := value["sel"]; ok && v < a.head && a.head-v <= recentOps {
 		var sel ot.Selection
@@ -633,11 +693,10 @@ func (s *Service) Presence(ctx context.Context, sub Subscriber, reportID string,
 // SubscribePresence sends sub the presence updates of the report's other clients, and asks them
 // to send their current presence again.
 func (s *Service) SubscribePresence(ctx context.Context, sub Subscriber, reportID string) error {
-	a, _, err := s.open(ctx, sub.User(), reportID)
+	a, _, err := s.lockOpen(ctx, sub.User(), reportID)
 	if err != nil {
 		return err
 	}
-	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.psubs[sub] = true
 	a.requestPresence(sub)
@@ -646,11 +705,10 @@ func (s *Service) SubscribePresence(ctx context.Context, sub Subscriber, reportI
 
 // RequestPresence asks the report's other clients to send their presence again.
 func (s *Service) RequestPresence(ctx context.Context, sub Subscriber, reportID string) error {
-	a, _, err := s.open(ctx, sub.User(), reportID)
+	a, _, err := s.lockOpen(ctx, sub.User(), reportID)
 	if err != nil {
 		return err
 	}
-	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.requestPresence(sub)
 	return nil

@@ -170,11 +170,10 @@ type HistoryEntry struct {
 // (limit ≤ 0: all) ending before version `before` (≤ 0: the latest). Returns not_found if actor
 // may not read the report.
 func (s *Service) History(ctx context.Context, actor accounts.User, reportID string, before int64, limit int) ([]HistoryEntry, error) {
-	a, _, err := s.open(ctx, actor, reportID)
+	a, _, err := s.lockOpen(ctx, actor, reportID)
 	if err != nil {
 		return nil, err
 	}
-	a.mu.Lock()
 	if err := a.fresh(ctx); err != nil {
 		a.mu.Unlock()
 		return nil, err
@@ -224,15 +223,14 @@ func (s *Service) nameOf(ctx context.Context, userID string) string {
 // is already that of v), not_found if actor may not read the report, forbidden if they may not
 // edit it, invalid for a version the report has not reached.
 func (s *Service) Restore(ctx context.Context, actor accounts.User, reportID string, v int64) (int64, error) {
-	a, rt, err := s.open(ctx, actor, reportID)
+	a, rt, err := s.lockOpen(ctx, actor, reportID)
 	if err != nil {
 		return 0, err
 	}
+	defer a.mu.Unlock()
 	if !rt.edit {
 		return 0, errs.Errorf(errs.Forbidden, "you may read this report but not edit it")
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	if err := a.fresh(ctx); err != nil {
 		return 0, err
 	}

@@ -18,11 +18,10 @@ type RenderedReport struct {
 // version it has just reached, so the authority keeps the latest rendering for the others.
 // Returns not_found if actor may not read the report.
 func (s *Service) Rendered(ctx context.Context, actor accounts.User, reportID string, v *int64) (RenderedReport, error) {
-	a, _, err := s.open(ctx, actor, reportID)
+	a, _, err := s.lockOpen(ctx, actor, reportID)
 	if err != nil {
 		return RenderedReport{}, err
 	}
-	a.mu.Lock()
 	if err := a.fresh(ctx); err != nil {
 		a.mu.Unlock()
 		return RenderedReport{}, err

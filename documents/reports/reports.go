@@ -57,6 +57,9 @@ type Config struct {
 	MilestoneEvery int64
 	// MaxLength bounds a report's text, in code points. Zero means 1,000,000.
 	MaxLength int
+	// IdleUnload drops a report from memory when nobody has used or followed it for this long
+	// (it is opened again from the store on the next use). Zero means 10 minutes.
+	IdleUnload time.Duration
 	// Logger receives failures of background work. Nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -75,6 +78,8 @@ type Service struct {
 	mu     sync.Mutex
 	docs   map[string]*authority
 	groups map[string]groupEntry
+	// unloading is set while the goroutine that drops idle authorities runs (while any is loaded).
+	unloading bool
 }
 
 type groupEntry struct {
@@ -89,6 +94,9 @@ func New(st *store.Store, acc *accounts.Service, rs *rooms.Service, cfg Config) 
 	}
 	if cfg.MaxLength <= 0 {
 		cfg.MaxLength = 1_000_000
+	}
+	if cfg.IdleUnload <= 0 {
+		cfg.IdleUnload = 10 * time.Minute
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
