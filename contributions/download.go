@@ -2,7 +2,6 @@ package contributions
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"time"
 
@@ -56,16 +55,6 @@ func (s *Service) File(ctx context.Context, actor accounts.User, docID string, r
 	return Download{ID: c.ID, Revision: picked.N, Symbol: revisionSymbol(c.Symbol, picked.N), Filename: picked.Filename,
 		ContentType: picked.ContentType, Size: picked.Size, SHA256: picked.SHA256, Modified: picked.At,
 		open: func(ctx context.Context, offset int64) (io.ReadCloser, error) {
-			ds, err := s.files.OpenDownloadStream(ctx, fileID)
-			if err != nil {
-				return nil, fmt.Errorf("open file %s: %w", fileID, err)
-			}
-			if offset > 0 {
-				if _, err := ds.Skip(offset); err != nil {
-					ds.Close()
-					return nil, fmt.Errorf("seek file %s: %w", fileID, err)
-				}
-			}
-			return ds, nil
+			return s.openFile(ctx, fileID, offset)
 		}}, nil
 }

@@ -28,7 +28,7 @@ const (
 	colSettings      = "contribution_settings"
 	colQuota         = "contribution_quota"
 	colUploads       = "contribution_uploads"
-	// bucket is the GridFS bucket of the files: collections contribution_files.files and
+	// bucket names the GridFS collections of the files: contribution_files.files and
 	// contribution_files.chunks.
 	bucket = "contribution_files"
 
@@ -50,7 +50,8 @@ func Collections() []store.Collection {
 		{Name: colQuota},
 		{Name: colUploads},
 		{Name: bucket + ".files"},
-		{Name: bucket + ".chunks"},
+		// The index GridFS readers use; this package reads chunks by _id.
+		{Name: bucket + ".chunks", Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "files_id", Value: 1}, {Key: "n", Value: 1}}}}},
 	}
 }
 
@@ -84,7 +85,9 @@ type Service struct {
 	settings *mongo.Collection
 	quota    *mongo.Collection
 	uploads  *mongo.Collection
-	files    *mongo.GridFSBucket
+	// filesColl and chunks hold the files in the GridFS format (files.go).
+	filesColl *mongo.Collection
+	chunks    *mongo.Collection
 
 	// locks serialize changes of one document, index or quota document in this process (the
 	// embedded store updates by read-then-write); a version filter guards between processes.
@@ -117,7 +120,7 @@ func New(ctx context.Context, st *store.Store, acc *accounts.Service, ms *meetin
 		cfg: cfg, log: cfg.Logger, acc: acc, meetings: ms, groups: rs,
 		docs: st.Collection(colContributions), index: st.Collection(colIndex), symbols: st.Collection(colSymbols),
 		settings: st.Collection(colSettings), quota: st.Collection(colQuota), uploads: st.Collection(colUploads),
-		files: st.DB().GridFSBucket(options.GridFSBucket().SetName(bucket)),
+		filesColl: st.Collection(bucket + ".files"), chunks: st.Collection(bucket + ".chunks"),
 	}
 	if err := s.cleanInterrupted(ctx); err != nil {
 		return nil, err

@@ -18,12 +18,12 @@ import (
 	"plenary/id"
 )
 
-// An upload streams the request body into GridFS as it arrives, computing its SHA-256 and keeping
-// a copy in a temporary file on disk (never in memory): the content checks need the whole file,
-// since a zip archive's directory is at its end. Only when the file has passed the checks is the
-// GridFS file completed; any refusal or interruption aborts it, which deletes the chunks already
-// written. A crash in the middle leaves a note in contribution_uploads, and the next start deletes
-// that upload's chunks.
+// An upload streams the request body into the store's GridFS collections as it arrives (files.go),
+// computing its SHA-256 and keeping a copy in a temporary file on disk (never in memory): the
+// content checks need the whole file, since a zip archive's directory is at its end. Only when
+// the file has passed the checks is its files document written; any refusal or interruption
+// deletes the chunks already written. A crash in the middle leaves a note in
+// contribution_uploads, and the next start deletes that upload's chunks.
 
 // File is an uploaded file as the HTTP layer hands it over.
 type File struct {
@@ -105,10 +105,7 @@ func (s *Service) store(ctx context.Context, actor accounts.User, f File) (revis
 		tmp.Close()
 		os.Remove(tmp.Name())
 	}()
-	up, err := s.files.OpenUploadStreamWithID(ctx, fileID, f.Filename)
-	if err != nil {
-		return revisionDoc{}, fmt.Errorf("open upload %s: %w", fileID, err)
-	}
+	up := s.newFileWriter(ctx, fileID)
 	done := false
 	defer func() {
 		if !done {
@@ -134,8 +131,8 @@ func (s *Service) store(ctx context.Context, actor accounts.User, f File) (revis
 	if err != nil {
 		return revisionDoc{}, err // an *inspect.Refusal: its message names the reason
 	}
-	if err := up.Close(); err != nil {
-		return revisionDoc{}, fmt.Errorf("complete upload %s: %w", fileID, err)
+	if err := up.Close(f.Filename, s.now()); err != nil {
+		return revisionDoc{}, err
 	}
 	done = true
 	if err := s.addUsed(ctx, actor.ID, size); err != nil {
@@ -184,9 +181,9 @@ func interrupted(err error) error {
 	return &errs.Error{Code: errs.Invalid, Message: "The upload was interrupted before the whole file arrived; nothing was kept. Please send it again."}
 }
 
-// deleteFile removes a GridFS file (and its chunks) that no document refers to.
+// deleteFile removes a stored file (and its chunks) that no document refers to.
 func (s *Service) deleteFile(ctx context.Context, fileID string) {
-	if err := s.files.Delete(context.WithoutCancel(ctx), fileID); err != nil && !errors.Is(err, mongo.ErrFileNotFound) {
+	if err := s.removeFile(context.WithoutCancel(ctx), fileID); err != nil {
 		s.log.Warn("delete unused upload", "file", fileID, "error", err)
 	}
 }
@@ -202,7 +199,7 @@ func (s *Service) cleanInterrupted(ctx context.Context) error {
 		return fmt.Errorf("list interrupted uploads: %w", err)
 	}
 	for _, n := range notes {
-		if err := s.files.Delete(ctx, n.ID); err != nil && !errors.Is(err, mongo.ErrFileNotFound) {
+		if err := s.removeFile(ctx, n.ID); err != nil {
 			return fmt.Errorf("delete interrupted upload %s: %w", n.ID, err)
 		}
 		if _, err := s.uploads.DeleteOne(ctx, bson.D{{Key: "_id", Value: n.ID}}); err != nil {

@@ -406,3 +406,32 @@ func TestUploadCorpus(t *testing.T) {
 		}
 	}
 }
+
+// A file of several chunks comes back whole, and ranges across chunk boundaries are exact.
+func TestDownloadAcrossChunks(t *testing.T) {
+	f := mustServe(t)
+	base := f.listen()
+	m := f.meeting(meetings.Public, true)
+	content := pdf(0)
+	for i := 0; len(content) < 700<<10; i++ { // about three 255 KiB chunks
+		content = fmt.Appendf(content, "%% line %d of a long document, with some words to fill it\n", i)
+	}
+	content = append(content, "%%EOF\n"...)
+	meta := map[string]any{"title": "Long", "authors": []map[string]string{{"name": "Member"}}, "language": "en", "kind": "report"}
+	doc := f.upload(base, "/api/meetings/"+m.id+"/contributions", "member", meta, "long.pdf", "application/pdf", content, 201)
+	f.do("POST", "/api/contributions/"+doc.ID+"/transition", `{"action":"publish"}`, f.tokens["secretariat"], 200, nil)
+	url := base + "/api/contributions/" + doc.ID + "/file"
+	if status, _, got := f.httpDo("GET", url, "", "", nil, nil); status != 200 || !bytes.Equal(got, content) {
+		t.Fatalf("whole file: %d, %d bytes of %d", status, len(got), len(content))
+	}
+	size := int64(len(content))
+	for _, r := range [][2]int64{{0, 0}, {255<<10 - 3, 255<<10 + 3}, {510 << 10, 510<<10 + 100}, {size - 10, size - 1}} {
+		status, h, got := f.httpDo("GET", url, "", "", nil, map[string]string{"Range": fmt.Sprintf("bytes=%d-%d", r[0], r[1])})
+		if status != 206 || !bytes.Equal(got, content[r[0]:r[1]+1]) || h.Get("Content-Range") != fmt.Sprintf("bytes %d-%d/%d", r[0], r[1], size) {
+			t.Errorf("range %v: %d %q", r, status, h.Get("Content-Range"))
+		}
+	}
+	if status, _, got := f.httpDo("GET", url, "", "", nil, map[string]string{"Range": "bytes=-5"}); status != 206 || !bytes.Equal(got, content[size-5:]) {
+		t.Errorf("suffix range: %d %q", status, got)
+	}
+}
