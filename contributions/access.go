@@ -39,7 +39,9 @@ func (s *Service) rightsIn(ctx context.Context, actor accounts.User, scope, scop
 		if err != nil {
 			return scopeRights{}, err
 		}
-		r := scopeRights{name: m.Title, meeting: &m}
+		// The sessions the person edits (all for the secretariat): their documents they review,
+		// and to those sessions' items they attach documents.
+		r := scopeRights{name: m.Title, meeting: &m, reviewSessions: m.Can.EditSessions}
 		if actor.IsSecretariat() {
 			r.submit, r.review = true, true
 			return r, nil
@@ -50,7 +52,6 @@ func (s *Service) rightsIn(ctx context.Context, actor accounts.User, scope, scop
 				r.review = p.Role == meetings.RoleChair
 			}
 		}
-		r.reviewSessions = m.Can.EditSessions
 		return r, nil
 	case ScopeGroup:
 		g, err := s.groups.Group(ctx, actor, scopeID)

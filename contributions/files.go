@@ -48,19 +48,44 @@ type fileDoc struct {
 
 func chunkID(fileID string, n int) string { return fmt.Sprintf("%s:%d", fileID, n) }
 
-// fileWriter writes a file's chunks as its bytes arrive. Nothing is visible as a file until Close
+// fileWriter writes a file's chunks as its bytes arrive. Inserts run on a goroutine of their own
+// while the next batch fills, so that reading the upload and the store's work overlap (the store
+// is CPU-bound); two batches at most are in memory. Nothing is visible as a file until Close
 // writes the files document; Abort deletes the chunks written.
 type fileWriter struct {
 	s      *Service
 	ctx    context.Context
 	id     string
 	buf    []byte
-	next   int // the number of the next chunk to insert
+	next   int // the number of the next chunk to hand to the inserter
 	length int64
+
+	batches chan []any  // to the inserter
+	spare   chan []byte // buffers back from it
+	done    chan error  // the inserter's first error (nil), once it has stopped
+	failed  error       // the inserter's error, once known
 }
 
 func (s *Service) newFileWriter(ctx context.Context, fileID string) *fileWriter {
-	return &fileWriter{s: s, ctx: ctx, id: fileID, buf: make([]byte, 0, chunkSize*chunksPerInsert)}
+	w := &fileWriter{s: s, ctx: ctx, id: fileID, buf: make([]byte, 0, chunkSize*chunksPerInsert),
+		batches: make(chan []any), spare: make(chan []byte, 1), done: make(chan error, 1)}
+	w.spare <- make([]byte, 0, chunkSize*chunksPerInsert)
+	go w.insert(w.batches)
+	return w
+}
+
+// insert stores batches until the channel closes or an insert fails (then it drains the rest).
+func (w *fileWriter) insert(batches <-chan []any) {
+	var first error
+	for docs := range batches {
+		if first == nil {
+			if _, err := w.s.chunks.InsertMany(w.ctx, docs); err != nil {
+				first = fmt.Errorf("store chunks of %s: %w", w.id, err)
+			}
+		}
+		w.spare <- docs[0].(chunkDoc).Data[: 0 : chunkSize*chunksPerInsert]
+	}
+	w.done <- first
 }
 
 func (w *fileWriter) Write(p []byte) (int, error) {
@@ -78,7 +103,8 @@ func (w *fileWriter) Write(p []byte) (int, error) {
 	return written, nil
 }
 
-// flush inserts the buffered bytes as chunks (the last one short only at the end of the file).
+// flush hands the buffered bytes to the inserter as chunks (the last one short only at the end
+// of the file) and takes the other buffer.
 func (w *fileWriter) flush() error {
 	if len(w.buf) == 0 {
 		return nil
@@ -89,17 +115,33 @@ func (w *fileWriter) flush() error {
 		docs = append(docs, chunkDoc{ID: chunkID(w.id, w.next), FilesID: w.id, N: w.next, Data: w.buf[off:end]})
 		w.next++
 	}
-	if _, err := w.s.chunks.InsertMany(w.ctx, docs); err != nil {
-		return fmt.Errorf("store chunks of %s: %w", w.id, err)
-	}
 	w.length += int64(len(w.buf))
-	w.buf = w.buf[:0]
+	select {
+	case w.batches <- docs:
+	case err := <-w.done: // the inserter stopped early: it cannot, but do not hang if it did
+		w.done <- err
+		return fmt.Errorf("store chunks of %s: the inserter stopped", w.id)
+	}
+	w.buf = <-w.spare
 	return nil
+}
+
+// finish stops the inserter and returns its error.
+func (w *fileWriter) finish() error {
+	if w.batches != nil {
+		close(w.batches)
+		w.batches = nil
+		w.failed = <-w.done
+	}
+	return w.failed
 }
 
 // Close writes what is left and the files document.
 func (w *fileWriter) Close(filename string, at time.Time) error {
 	if err := w.flush(); err != nil {
+		return err
+	}
+	if err := w.finish(); err != nil {
 		return err
 	}
 	d := fileDoc{ID: w.id, Length: w.length, ChunkSize: chunkSize, UploadDate: at, Filename: filename}
@@ -109,8 +151,9 @@ func (w *fileWriter) Close(filename string, at time.Time) error {
 	return nil
 }
 
-// Abort deletes the chunks written so far.
+// Abort waits for the inserter and deletes the chunks written so far.
 func (w *fileWriter) Abort() error {
+	_ = w.finish()
 	return w.s.deleteChunks(context.WithoutCancel(w.ctx), w.id, w.next)
 }
 

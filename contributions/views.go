@@ -53,6 +53,9 @@ type Can struct {
 	Withdraw bool `json:"withdraw"`
 	Revise   bool `json:"revise"`
 	Attach   bool `json:"attach"`
+	// AttachSessions are the sessions to whose items the viewer may attach the document: those
+	// they edit (the agenda lists the document there).
+	AttachSessions []string `json:"attach_sessions"`
 }
 
 // View is a document as one viewer sees it.
@@ -126,12 +129,15 @@ func (s *Service) view(c *contributionDoc, r docRights) View {
 	}
 	latest := c.latest().State
 	v.Can = Can{
-		Accept:   r.reviewer && latest == StateSubmitted,
-		Publish:  r.reviewer && (latest == StateSubmitted || latest == StateAccepted),
-		Return:   r.reviewer && (latest == StateSubmitted || latest == StateAccepted),
-		Withdraw: r.owner && (latest == StateSubmitted || latest == StateAccepted || latest == StateReturned),
-		Revise:   (r.owner || r.reviewer) && latest != StateSubmitted && latest != StateAccepted && len(c.Revisions) < maxRevisions,
-		Attach:   r.reviewer && c.Scope == ScopeMeeting && latest != StateReturned && latest != StateWithdrawn,
+		Accept:         r.reviewer && latest == StateSubmitted,
+		Publish:        r.reviewer && (latest == StateSubmitted || latest == StateAccepted),
+		Return:         r.reviewer && (latest == StateSubmitted || latest == StateAccepted),
+		Withdraw:       r.owner && (latest == StateSubmitted || latest == StateAccepted || latest == StateReturned),
+		Revise:         (r.owner || r.reviewer) && latest != StateSubmitted && latest != StateAccepted && len(c.Revisions) < maxRevisions,
+		AttachSessions: []string{},
+	}
+	if r.reviewer && c.Scope == ScopeMeeting && latest != StateReturned && latest != StateWithdrawn && len(r.reviewSessions) > 0 {
+		v.Can.Attach, v.Can.AttachSessions = true, r.reviewSessions
 	}
 	return v
 }

@@ -258,16 +258,19 @@ func (s *Service) Attach(ctx context.Context, actor accounts.User, docID, sessio
 		return View{}, err
 	}
 	if !s.view(c, r).Can.Attach {
-		if !r.reviewer || c.Scope != ScopeMeeting {
-			return View{}, errs.Errorf(errs.Forbidden, "only the secretariat and the chairs attach meeting documents to agenda items")
+		if st := c.latest().State; r.reviewer && c.Scope == ScopeMeeting && (st == StateReturned || st == StateWithdrawn) {
+			return View{}, errs.Errorf(errs.Conflict, "a %s document cannot be attached to the agenda", st)
 		}
-		return View{}, errs.Errorf(errs.Conflict, "a %s document cannot be attached to the agenda", c.latest().State)
+		return View{}, errs.Errorf(errs.Forbidden, "only the secretariat and the session's chairs attach meeting documents to agenda items")
 	}
 	if c.Symbol == "" {
 		return View{}, errs.Errorf(errs.Conflict, "accept the document first: the agenda lists it by its symbol")
 	}
 	if !hasItem(r.meeting, sessionID, itemID) {
 		return View{}, errs.Errorf(errs.Invalid, "item_id: no such item in that session of the agenda")
+	}
+	if !slices.Contains(r.reviewSessions, sessionID) {
+		return View{}, errs.Errorf(errs.Forbidden, "only the secretariat and that session's chairs list documents on its items")
 	}
 	if err := s.listOnItem(ctx, actor, c, sessionID, itemID); err != nil {
 		return View{}, err

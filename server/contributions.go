@@ -22,6 +22,9 @@ import (
 // Contributions (docs/api.md "Contributions"): multipart uploads streamed through to the store,
 // lists, the workflow, and downloads served with headers that keep a browser from running them.
 
+// localUploadBody holds an upload's body reader, for closeOnRefusal.
+const localUploadBody = "upload-body"
+
 const (
 	// uploadMax bounds an upload's whole duration: 100 MiB at 60 KB/s.
 	uploadMax = 30 * time.Minute
@@ -47,18 +50,27 @@ func (s *Server) registerContributionRoutes(api fiber.Router) {
 	api.Post("/contributions/:id/revisions", s.requireUser, closeOnRefusal(s.handleRevise))
 	api.Post("/contributions/:id/transition", s.requireUser, s.handleTransition)
 	api.Put("/contributions/:id/item", s.requireUser, s.handleAttach)
-	api.Get("/contributions/:id/file", s.optionalUser, s.handleDownload(false))
-	api.Get("/contributions/:id/revisions/:n/file", s.optionalUser, s.handleDownload(true))
+	api.Get("/contributions/:id/file", s.downloadUser, s.handleDownload(false))
+	api.Get("/contributions/:id/revisions/:n/file", s.downloadUser, s.handleDownload(true))
 }
 
-// closeOnRefusal closes the connection after a refused upload: the rest of its body was not read,
-// so the connection cannot carry another request.
+// closeOnRefusal answers a refused upload so that the person sees why: a browser reports a
+// network error, not the answer, when the server stops reading while it is still sending. So the
+// rest of the body is read and dropped first (up to twice the largest file, with the stall
+// deadline); past that, or when the client itself stopped, the connection is closed instead.
 func closeOnRefusal(h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		err := h(c)
-		if err != nil {
-			c.Context().SetConnectionClose()
+		if err == nil {
+			return nil
 		}
+		if body, ok := c.Locals(localUploadBody).(*stallReader); ok && !body.failed {
+			n, derr := io.Copy(io.Discard, io.LimitReader(body, body.drain+1))
+			if derr == nil && n <= body.drain {
+				return err
+			}
+		}
+		c.Context().SetConnectionClose()
 		return err
 	}
 }
@@ -103,6 +115,9 @@ type stallReader struct {
 	conn  net.Conn
 	stall time.Duration
 	end   time.Time
+	drain int64 // how much of a refused upload is read and dropped at most
+	// failed is set once a read failed: the client stopped or went silent.
+	failed bool
 }
 
 func (s *stallReader) Read(p []byte) (int, error) {
@@ -110,8 +125,13 @@ func (s *stallReader) Read(p []byte) (int, error) {
 	if d.After(s.end) {
 		d = s.end
 	}
-	_ = s.conn.SetReadDeadline(d)
+	if s.conn != nil {
+		_ = s.conn.SetReadDeadline(d)
+	}
 	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.failed = true
+	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return n, errs.Errorf(errs.Invalid, "The upload stalled (nothing arrived for %s) and was dropped; nothing was kept. Please send it again.", s.stall)
@@ -126,15 +146,15 @@ func (s *Server) multipartBody(c *fiber.Ctx) (*multipart.Reader, error) {
 		return nil, errs.Errorf(errs.Invalid, "request body: send the form and the file as multipart/form-data")
 	}
 	limit := s.cfg.Contributions.MaxFileSize() + multipartOverhead
+	var stream io.Reader = c.Context().RequestBodyStream()
+	if stream == nil {
+		stream = strings.NewReader(string(c.Body()))
+	}
+	body := &stallReader{r: stream, conn: c.Context().Conn(), stall: s.cfg.UploadStall, end: time.Now().Add(uploadMax),
+		drain: 2*s.cfg.Contributions.MaxFileSize() + multipartOverhead}
+	c.Locals(localUploadBody, body)
 	if n := c.Request().Header.ContentLength(); n > int(limit) {
 		return nil, errs.Errorf(errs.TooLarge, "The file is larger than %d MiB, the largest accepted.", s.cfg.Contributions.MaxFileSize()>>20)
-	}
-	var body io.Reader = c.Context().RequestBodyStream()
-	if body == nil {
-		body = strings.NewReader(string(c.Body()))
-	}
-	if conn := c.Context().Conn(); conn != nil {
-		body = &stallReader{r: body, conn: conn, stall: s.cfg.UploadStall, end: time.Now().Add(uploadMax)}
 	}
 	return multipart.NewReader(io.LimitReader(body, limit), params["boundary"]), nil
 }
@@ -312,6 +332,23 @@ func (s *Server) handleAttach(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(v)
+}
+
+// downloadUser authenticates a download: a bearer token, or a single-use ticket in ?ticket= (the
+// kind websockets use, POST /api/ws-ticket), since a browser following a link sends no
+// Authorization header and a file should stream to disk rather than through the page's memory;
+// with neither, the reader is anonymous.
+func (s *Server) downloadUser(c *fiber.Ctx) error {
+	ticket := c.Query("ticket")
+	if ticket == "" || c.Get(fiber.HeaderAuthorization) != "" {
+		return s.optionalUser(c)
+	}
+	u, err := s.accounts.RedeemTicket(c.UserContext(), strings.Clone(ticket))
+	if err != nil {
+		return errs.Errorf(errs.Unauthorized, "This download link has expired or was used already; download again from the document's page.")
+	}
+	c.Locals(localUser, u)
+	return c.Next()
 }
 
 // handleDownload serves a revision as an attachment: the verified content type, nosniff, a

@@ -226,6 +226,14 @@ func TestContributionWorkflow(t *testing.T) {
 		if status, _, got := f.httpDo("GET", base+docPath+"/revisions/1/file", "member", "", nil, nil); status != 200 || !bytes.Equal(got, pdf(2)) {
 			t.Fatalf("submitter reads their revision: %d", status)
 		}
+		// A plain link with a single-use ticket, as the browser downloads; once only.
+		ticket := f.ticket("member")
+		if status, _, got := f.httpDo("GET", base+docPath+"/revisions/1/file?ticket="+ticket, "", "", nil, nil); status != 200 || !bytes.Equal(got, pdf(2)) {
+			t.Fatalf("download with a ticket: %d", status)
+		}
+		if status, _, _ := f.httpDo("GET", base+docPath+"/revisions/1/file?ticket="+ticket, "", "", nil, nil); status != 401 {
+			t.Fatalf("a ticket used twice: %d", status)
+		}
 		body, mt = uploadBody(map[string]string{"note": "Second try"}, "rev2.pdf", "application/pdf", pdf(3))
 		if status, _, data = f.httpDo("POST", base+docPath+"/revisions", "member", mt, body, nil); status != 201 {
 			t.Fatalf("revise again: %d %s", status, data)
@@ -241,6 +249,11 @@ func TestContributionWorkflow(t *testing.T) {
 
 	t.Run("attaching lists the symbol on the agenda item", func(t *testing.T) {
 		f.do("PUT", docPath+"/item", `{"session_id":"`+m.b+`","item_id":"`+m.b1+`"}`, f.tokens["member"], 403, nil)
+		// The meeting's chair reviews, but edits no session: the agenda is not theirs to change.
+		if f.do("GET", docPath, "", f.tokens["chair"], 200, &v); v.Can.Attach {
+			t.Fatal("can.attach for a chair who edits no session")
+		}
+		f.do("PUT", docPath+"/item", `{"session_id":"`+m.b+`","item_id":"`+m.b1+`"}`, f.tokens["chair"], 403, nil)
 		raw := f.do("PUT", docPath+"/item", `{"session_id":"`+m.b+`","item_id":"`+m.b1+`"}`, f.tokens["secretariat"], 200, &v)
 		if v.SessionID != m.b {
 			t.Fatalf("attached: %s", raw)
