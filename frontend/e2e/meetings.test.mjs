@@ -367,7 +367,7 @@ describe('Meetings and agendas', () => {
     need('member', 'meetingId');
     const page = state.member;
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.getByLabel('Language').selectOption('ar');
+    await page.getByLabel('Language', { exact: true }).selectOption('ar');
     await heading(page, TITLE).waitFor();
     await page.getByRole('heading', { level: 2, name: 'جدول الأعمال' }).waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');

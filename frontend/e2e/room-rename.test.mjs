@@ -209,7 +209,7 @@ describe('Renaming a topic in two browsers', () => {
     assert.equal(await topicButton(member, 'Programme of work').getByText(/unread/).count(), 0, 'the read position moved with the topic');
 
     // Arabic: the rename form reads right to left.
-    await chair.getByLabel('Language').selectOption('ar');
+    await chair.getByLabel('Language', { exact: true }).selectOption('ar');
     await chair.getByRole('heading', { level: 1, name: /النقاش/ }).waitFor();
     const pane = chair.getByRole('complementary', { name: 'المواضيع' });
     await pane.getByRole('button', { name: 'إعادة تسمية الموضوع Programme of work' }).click();

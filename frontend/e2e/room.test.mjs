@@ -249,7 +249,7 @@ describe('Discussion rooms in two browsers', () => {
     await omar.getByText('Mei Lin is typing…').waitFor();
     await shoot(omar, 'room-en.png');
 
-    await omar.getByLabel('Language').selectOption('ar');
+    await omar.getByLabel('Language', { exact: true }).selectOption('ar');
     await omar.getByRole('heading', { level: 1, name: /النقاش/ }).waitFor();
     assert.equal(await omar.getByRole('log').evaluate((el) => getComputedStyle(el).direction), 'rtl');
     await shoot(omar, 'room-ar.png');

@@ -197,7 +197,7 @@ describe('Plenary in a browser', () => {
     const page = state.bob;
     await page.goto('/');
     await heading(page, 'Overview').waitFor();
-    await page.getByLabel('Language').selectOption('ar');
+    await page.getByLabel('Language', { exact: true }).selectOption('ar');
     await heading(page, 'نظرة عامة').waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'ar');
@@ -368,7 +368,7 @@ describe('Plenary in a browser', () => {
     // Screenshots of the open form, in English and in Arabic.
     await name.fill(GROUP);
     await shoot(page, 'group-edit-en.png');
-    await page.getByLabel('Language').selectOption('ar');
+    await page.getByLabel('Language', { exact: true }).selectOption('ar');
     const formAr = page.getByRole('region', { name: 'تعديل بيانات الفريق' });
     await formAr.waitFor();
     assert.equal(await formAr.evaluate((el) => getComputedStyle(el).direction), 'rtl');

@@ -540,6 +540,195 @@ export interface RenderedReport {
   paragraphs: RenderedParagraph[];
 }
 
+// ---- contributions (docs/api.md "Contributions") ----
+
+export type ContributionScope = 'meeting' | 'group';
+export type ContributionKind = 'contribution' | 'presentation' | 'information' | 'report';
+export const CONTRIBUTION_KINDS: readonly ContributionKind[] = ['contribution', 'presentation', 'information', 'report'];
+/** Languages a document may be written in: the six UN languages, then "other". */
+export type ContributionLanguage = 'ar' | 'zh' | 'en' | 'fr' | 'ru' | 'es' | 'other';
+export const CONTRIBUTION_LANGUAGES: readonly ContributionLanguage[] = ['ar', 'zh', 'en', 'fr', 'ru', 'es', 'other'];
+export type ContributionState = 'submitted' | 'accepted' | 'published' | 'returned' | 'withdrawn';
+export const CONTRIBUTION_STATES: readonly ContributionState[] = ['submitted', 'accepted', 'published', 'returned', 'withdrawn'];
+export type ContributionAction = 'accept' | 'publish' | 'return' | 'withdraw';
+
+/** A person or an organization credited with a document (a name, an organization or both). */
+export interface ContributionAuthor {
+  name: string;
+  organization: string;
+}
+
+/** One uploaded file of a document; revision 0 is the original, n is "Rev.n". */
+export interface ContributionRevision {
+  n: number;
+  /** "" until the document has a symbol. */
+  symbol: string;
+  filename: string;
+  size: number;
+  sha256: string;
+  content_type: string;
+  format: string;
+  by: UserRef;
+  at: string;
+  state: ContributionState;
+  reason: string;
+  note: string;
+  /** The revision's permanent address. */
+  url: string;
+}
+
+/** A transition: action is "submitted", "revised", "accepted", "published", "returned", "withdrawn" or "attached". */
+export interface ContributionEvent {
+  action: string;
+  revision: number;
+  by: UserRef;
+  at: string;
+  note: string;
+}
+
+export interface ContributionPermissions {
+  accept: boolean;
+  publish: boolean;
+  return: boolean;
+  withdraw: boolean;
+  revise: boolean;
+  attach: boolean;
+  /** The sessions to whose items the viewer may attach the document (those they edit). */
+  attach_sessions: string[];
+}
+
+/** GET /api/contributions/{id}: a document as the caller sees it. */
+export interface Contribution {
+  id: string;
+  scope: ContributionScope;
+  scope_id: string;
+  scope_name: string;
+  session_id: string;
+  item_id: string;
+  item_title: string;
+  title: string;
+  authors: ContributionAuthor[];
+  language: ContributionLanguage;
+  kind: ContributionKind;
+  abstract: string;
+  symbol: string;
+  state: ContributionState;
+  submitter: UserRef;
+  created: string;
+  updated: string;
+  /** The stable address (newest published revision), "" while none is published. */
+  url: string;
+  /** The revisions the caller may read, newest first. */
+  revisions: ContributionRevision[];
+  /** Shown to the submitter and the reviewers; empty for others. */
+  events: ContributionEvent[];
+  can: ContributionPermissions;
+  version: number;
+}
+
+/** An entry of the lists (meeting or group documents, queue, mine). */
+export interface ContributionEntry {
+  id: string;
+  scope: ContributionScope;
+  scope_id: string;
+  symbol: string;
+  title: string;
+  authors: ContributionAuthor[];
+  language: ContributionLanguage;
+  kind: ContributionKind;
+  state: ContributionState;
+  session_id: string;
+  item_id: string;
+  submitter: string;
+  submitter_name: string;
+  updated: string;
+  /** The newest published revision, or -1. */
+  published: number;
+  latest: number;
+  latest_state: ContributionState;
+  format: string;
+  size: number;
+}
+
+/** An entry of GET /api/contributions/queue, with the meeting's or group's name. */
+export interface QueueEntry extends ContributionEntry {
+  scope_name: string;
+}
+
+/** The query of a documents list; empty values are left out. */
+export interface ContributionFilter {
+  kind?: ContributionKind | '';
+  language?: ContributionLanguage | '';
+  state?: ContributionState | '';
+  session_id?: string;
+  item_id?: string;
+  q?: string;
+}
+
+/** The form of a new document (the `meta` part of the upload). */
+export interface ContributionMeta {
+  title: string;
+  authors: ContributionAuthor[];
+  language: ContributionLanguage;
+  kind: ContributionKind;
+  abstract: string;
+  session_id?: string;
+  item_id?: string;
+}
+
+/** The numbering scheme of a meeting's or group's documents. */
+export interface ContributionSettings {
+  prefix: string;
+  codes: Partial<Record<ContributionKind, string>>;
+}
+
+/** An upload in progress: its answer, and a way to stop it. */
+export interface Upload<T> {
+  done: Promise<T>;
+  abort(): void;
+}
+
+/** UploadAborted is what an upload's promise rejects with after abort(). */
+export class UploadAborted extends Error {
+  constructor() {
+    super('upload cancelled');
+    this.name = 'UploadAborted';
+  }
+}
+
+/** uploadForm builds the multipart body of an upload: the JSON part `meta` first, then the file. */
+export function uploadForm(meta: unknown, file: Blob, filename: string): FormData {
+  const form = new FormData();
+  form.append('meta', new Blob([JSON.stringify(meta)], { type: 'application/json' }));
+  form.append('file', file, filename);
+  return form;
+}
+
+/** contributionQuery turns a filter into "?kind=…&q=…" ("" when empty). */
+export function contributionQuery(f: ContributionFilter = {}): string {
+  const p = new URLSearchParams();
+  for (const k of ['kind', 'language', 'state', 'session_id', 'item_id', 'q'] as const) {
+    const v = (f[k] ?? '').trim();
+    if (v) p.set(k, v);
+  }
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+function normalizeContribution(c: Contribution): Contribution {
+  return {
+    ...c,
+    authors: arr(c.authors),
+    revisions: arr(c.revisions).map((r) => ({ ...r, by: r.by ?? { id: '', name: '' }, reason: r.reason ?? '', note: r.note ?? '' })),
+    events: arr(c.events).map((e) => ({ ...e, by: e.by ?? { id: '', name: '' }, note: e.note ?? '' })),
+    can: c.can ? { ...c.can, attach_sessions: arr(c.can.attach_sessions) } : { accept: false, publish: false, return: false, withdraw: false, revise: false, attach: false, attach_sessions: [] },
+  };
+}
+
+function normalizeEntry<T extends ContributionEntry>(e: T): T {
+  return { ...e, authors: arr(e.authors) };
+}
+
 export interface Health {
   status: 'ok' | 'unavailable';
   store?: 'embedded' | 'mongodb';
@@ -587,19 +776,20 @@ const STATUS_CODES: Record<number, ErrorCode> = {
 
 const KNOWN_CODES = new Set<string>([...Object.values(STATUS_CODES), 'internal', 'network']);
 
-async function toApiError(res: Response): Promise<ApiError> {
-  let code: ErrorCode = STATUS_CODES[res.status] ?? 'internal';
-  let message = res.statusText || `HTTP ${res.status}`;
+/** parseError turns an error answer (status, body text, headers) into an ApiError. */
+export function parseError(status: number, statusText: string, body: string, header: (name: string) => string | null): ApiError {
+  let code: ErrorCode = STATUS_CODES[status] ?? 'internal';
+  let message = statusText || `HTTP ${status}`;
   try {
-    const body: unknown = await res.json();
-    const err = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    const parsed: unknown = JSON.parse(body);
+    const err = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
     if (err && typeof err.code === 'string' && KNOWN_CODES.has(err.code)) code = err.code as ErrorCode;
     if (err && typeof err.message === 'string' && err.message !== '') message = err.message;
   } catch {
     // Not JSON (e.g. a proxy's error page): keep the status-derived code.
   }
   let retryAfter: number | null = null;
-  const ra = res.headers.get('Retry-After');
+  const ra = header('Retry-After');
   if (ra !== null) {
     const secs = Number(ra);
     if (Number.isFinite(secs)) retryAfter = Math.max(0, Math.ceil(secs));
@@ -608,7 +798,17 @@ async function toApiError(res: Response): Promise<ApiError> {
       if (!Number.isNaN(at)) retryAfter = Math.max(0, Math.ceil((at - Date.now()) / 1000));
     }
   }
-  return new ApiError(res.status, code, message, retryAfter, res.headers.get('X-Request-ID'));
+  return new ApiError(status, code, message, retryAfter, header('X-Request-ID'));
+}
+
+async function toApiError(res: Response): Promise<ApiError> {
+  let body = '';
+  try {
+    body = await res.text();
+  } catch {
+    // No body to read.
+  }
+  return parseError(res.status, res.statusText, body, (name) => res.headers.get(name));
 }
 
 // ---- client ---------------------------------------------------------------
@@ -1035,6 +1235,120 @@ export class ApiClient {
     const q = v === undefined ? '' : `?v=${v}`;
     const res = await this.request<RenderedReport>('GET', `/api/reports/${encodeURIComponent(id)}/rendered${q}`);
     return { ...res, paragraphs: arr(res.paragraphs) };
+  }
+
+  // ---- contributions ----
+
+  private contributionPath(id: string, rest = ''): string {
+    return `/api/contributions/${encodeURIComponent(id)}${rest}`;
+  }
+
+  private scopePath(scope: ContributionScope, id: string, rest = ''): string {
+    return `/api/${scope}s/${encodeURIComponent(id)}/contributions${rest}`;
+  }
+
+  /** listContributions answers a meeting's or group's documents by symbol, filtered. */
+  async listContributions(scope: ContributionScope, id: string, filter: ContributionFilter = {}): Promise<ContributionEntry[]> {
+    const res = await this.request<Items<ContributionEntry>>('GET', this.scopePath(scope, id, contributionQuery(filter)));
+    return arr(res.items).map(normalizeEntry);
+  }
+
+  getContributionSettings(scope: ContributionScope, id: string): Promise<ContributionSettings> {
+    return this.request('GET', this.scopePath(scope, id, '/settings'));
+  }
+
+  setContributionSettings(scope: ContributionScope, id: string, settings: ContributionSettings): Promise<ContributionSettings> {
+    return this.request('PUT', this.scopePath(scope, id, '/settings'), { body: settings });
+  }
+
+  /** contributionQueue answers what waits for the caller's decision, oldest first. */
+  async contributionQueue(): Promise<QueueEntry[]> {
+    return arr((await this.request<Items<QueueEntry>>('GET', '/api/contributions/queue')).items).map(normalizeEntry);
+  }
+
+  /** myContributions answers the caller's submissions, newest first. */
+  async myContributions(): Promise<ContributionEntry[]> {
+    return arr((await this.request<Items<ContributionEntry>>('GET', '/api/contributions/mine')).items).map(normalizeEntry);
+  }
+
+  async getContribution(id: string): Promise<Contribution> {
+    return normalizeContribution(await this.request<Contribution>('GET', this.contributionPath(id)));
+  }
+
+  /** transitionContribution accepts, publishes, returns (reason required) or withdraws the latest revision. */
+  async transitionContribution(id: string, action: ContributionAction, reason = ''): Promise<Contribution> {
+    const body = action === 'return' ? { action, reason } : { action };
+    return normalizeContribution(await this.request<Contribution>('POST', this.contributionPath(id, '/transition'), { body }));
+  }
+
+  /** attachContribution relates a meeting document to an agenda item. */
+  async attachContribution(id: string, sessionID: string, itemID: string): Promise<Contribution> {
+    return normalizeContribution(
+      await this.request<Contribution>('PUT', this.contributionPath(id, '/item'), { body: { session_id: sessionID, item_id: itemID } }),
+    );
+  }
+
+  /** submitContribution uploads a new document; onProgress gets the fraction of the body sent (0–1). */
+  submitContribution(scope: ContributionScope, id: string, meta: ContributionMeta, file: File, onProgress?: (sent: number) => void): Upload<Contribution> {
+    const up = this.upload<Contribution>(this.scopePath(scope, id), () => uploadForm(meta, file, file.name), onProgress);
+    return { done: up.done.then(normalizeContribution), abort: up.abort };
+  }
+
+  /** reviseContribution uploads a new revision of a document, with a note of what it changes. */
+  reviseContribution(id: string, note: string, file: File, onProgress?: (sent: number) => void): Upload<Contribution> {
+    const up = this.upload<Contribution>(this.contributionPath(id, '/revisions'), () => uploadForm({ note }, file, file.name), onProgress);
+    return { done: up.done.then(normalizeContribution), abort: up.abort };
+  }
+
+  /**
+   * upload POSTs a multipart body with XMLHttpRequest, which (unlike fetch) reports upload
+   * progress. Like request(), it sends the bearer token and, on a 401, refreshes once and sends
+   * the body again.
+   */
+  private upload<T>(path: string, body: () => FormData, onProgress?: (sent: number) => void): Upload<T> {
+    let xhr: XMLHttpRequest | null = null;
+    let aborted = false;
+    const sendOnce = (token: string | null) =>
+      new Promise<{ status: number; statusText: string; text: string; header: (n: string) => string | null }>((resolve, reject) => {
+        if (aborted) return reject(new UploadAborted());
+        const x = new XMLHttpRequest();
+        xhr = x;
+        x.open('POST', this.baseURL + path);
+        x.setRequestHeader('Accept', 'application/json');
+        if (token) x.setRequestHeader('Authorization', `Bearer ${token}`);
+        x.upload.onprogress = (e) => {
+          if (e.lengthComputable && e.total > 0) onProgress?.(e.loaded / e.total);
+        };
+        x.onload = () => resolve({ status: x.status, statusText: x.statusText, text: x.responseText, header: (n) => x.getResponseHeader(n) });
+        x.onerror = () => reject(aborted ? new UploadAborted() : new ApiError(0, 'network', 'upload failed'));
+        x.onabort = () => reject(new UploadAborted());
+        x.ontimeout = () => reject(new ApiError(0, 'network', 'upload timed out'));
+        x.send(body());
+      });
+    const done = (async (): Promise<T> => {
+      const token = this.accessToken;
+      let res = await sendOnce(token);
+      if (res.status === 401) {
+        const fresh = this.accessToken !== null && this.accessToken !== token;
+        if (fresh || (await this.refresh())) {
+          onProgress?.(0);
+          res = await sendOnce(this.accessToken);
+        }
+      }
+      if (res.status < 200 || res.status >= 300) {
+        const err = parseError(res.status, res.statusText, res.text, res.header);
+        if (res.status === 401 && this.accessToken !== null) this.setSession(null);
+        throw err;
+      }
+      return (res.text === '' ? undefined : JSON.parse(res.text)) as T;
+    })();
+    return {
+      done,
+      abort: () => {
+        aborted = true;
+        (xhr as XMLHttpRequest | null)?.abort();
+      },
+    };
   }
 
   // ---- operations ----

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api';
-import { errorMessage, looksLikeEmail } from './errors';
+import { errorMessage, errorWithReason, looksLikeEmail } from './errors';
 import { locale } from './i18n/index.svelte';
 
 describe('errorMessage', () => {
@@ -32,4 +32,12 @@ describe('looksLikeEmail', () => {
     ['a@b', false],
     ['no at sign', false],
   ])('%s', (s, want) => expect(looksLikeEmail(s)).toBe(want));
+});
+
+describe('errorWithReason', () => {
+  it('adds the server reason to any refusal, not to server errors', () => {
+    expect(errorWithReason(new ApiError(403, 'forbidden', 'only chairs attach'))).toBe('You are not allowed to do this. (only chairs attach)');
+    expect(errorWithReason(new ApiError(500, 'internal', 'boom'))).toBe(errorMessage(new ApiError(500, 'internal', 'boom')));
+    expect(errorWithReason(new Error('x'))).toBe(errorMessage(new Error('x')));
+  });
 });

@@ -16,6 +16,14 @@ export function errorMessage(err: unknown): string {
   return base;
 }
 
+/** errorWithReason describes err with the server's own words whenever it gave a reason (any 4xx). */
+export function errorWithReason(err: unknown): string {
+  const base = errorMessage(err);
+  if (!(err instanceof ApiError) || err.status < 400 || err.status >= 500 || err.code === 'rate_limited' || err.code === 'unauthorized') return base;
+  if (!err.message || base.includes(err.message)) return base;
+  return t('error.detail', { message: base, detail: err.message });
+}
+
 /** isCode reports whether err is an ApiError with the given code. */
 export function isCode(err: unknown, code: ApiError['code']): boolean {
   return err instanceof ApiError && err.code === code;

@@ -15,6 +15,9 @@ export type Route =
   | { name: 'meetingPrint'; id: string }
   | { name: 'meetingRoom'; id: string }
   | { name: 'report'; id: string }
+  | { name: 'documentsQueue' }
+  | { name: 'documentsMine' }
+  | { name: 'document'; id: string }
   | { name: 'notFound' };
 
 /** The meeting pages below /meetings/<id>, by their last path segment. */
@@ -35,6 +38,7 @@ export const PUBLIC_ROUTES: ReadonlySet<Route['name']> = new Set([
   'meetingVersions',
   'meetingLive',
   'meetingPrint',
+  'document',
 ]);
 
 /** match maps a pathname to a route. */
@@ -51,6 +55,16 @@ export function match(pathname: string): Route {
     if (!Object.hasOwn(MEETING_PAGES, page)) return { name: 'notFound' };
     try {
       return { name: MEETING_PAGES[page as keyof typeof MEETING_PAGES], id: decodeURIComponent(mm[1]) };
+    } catch {
+      return { name: 'notFound' };
+    }
+  }
+  if (path === '/documents/queue') return { name: 'documentsQueue' };
+  if (path === '/documents/mine') return { name: 'documentsMine' };
+  const dm = /^\/documents\/([^/]+)$/.exec(path);
+  if (dm) {
+    try {
+      return { name: 'document', id: decodeURIComponent(dm[1]) };
     } catch {
       return { name: 'notFound' };
     }

@@ -28,6 +28,11 @@ describe('match', () => {
     ['/meetings/m1/other', { name: 'notFound' }],
     ['/meetings/m1/constructor', { name: 'notFound' }],
     ['/meetings/%E0%A4%A', { name: 'notFound' }],
+    ['/documents/queue', { name: 'documentsQueue' }],
+    ['/documents/mine/', { name: 'documentsMine' }],
+    ['/documents/d%201', { name: 'document', id: 'd 1' }],
+    ['/documents/d1/x', { name: 'notFound' }],
+    ['/documents', { name: 'notFound' }],
   ])('%s', (path, want) => {
     expect(match(path)).toEqual(want);
   });
@@ -38,6 +43,6 @@ describe('PUBLIC_ROUTES', () => {
     for (const name of ['meetings', 'meeting', 'meetingVersions', 'meetingLive', 'meetingPrint', 'login', 'invite'] as const) {
       expect(PUBLIC_ROUTES.has(name)).toBe(true);
     }
-    for (const name of ['meetingRoom', 'home', 'group', 'room', 'admin'] as const) expect(PUBLIC_ROUTES.has(name)).toBe(false);
+    for (const name of ['meetingRoom', 'home', 'group', 'room', 'admin', 'documentsQueue', 'documentsMine'] as const) expect(PUBLIC_ROUTES.has(name)).toBe(false);
   });
 });
