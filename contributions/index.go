@@ -54,8 +54,16 @@ func scopeKey(scope, scopeID string) string { return scope + ":" + scopeID }
 
 const pendingKey = "pending"
 
+// entryAuthors is how many authors an index entry keeps (lists show the first few, and search
+// finds them): it bounds an entry, so that an index document of maxIndexed entries stays small.
+const entryAuthors = 6
+
 func (c *contributionDoc) entry() Entry {
-	e := Entry{ID: c.ID, Scope: c.Scope, ScopeID: c.ScopeID, Symbol: c.Symbol, Title: c.Title, Authors: c.Authors,
+	authors := c.Authors
+	if len(authors) > entryAuthors {
+		authors = authors[:entryAuthors]
+	}
+	e := Entry{ID: c.ID, Scope: c.Scope, ScopeID: c.ScopeID, Symbol: c.Symbol, Title: c.Title, Authors: authors,
 		Language: c.Language, Kind: c.Kind, State: c.state(), SessionID: c.SessionID, ItemID: c.ItemID,
 		Submitter: c.Submitter, SubmitterName: c.SubmitName, Updated: c.Updated, Published: -1,
 		Latest: c.latest().N, LatestState: c.latest().State, Format: c.latest().Format, Size: c.latest().Size}
@@ -100,7 +108,7 @@ func (s *Service) putEntry(ctx context.Context, key string, e Entry, remove bool
 			d.Entries = slices.Delete(d.Entries, i, i+1)
 		case i >= 0:
 			d.Entries[i] = e
-		case len(d.Entries) >= maxIndexed:
+		case len(d.Entries) >= maxIndexed && key != pendingKey:
 			return errs.Errorf(errs.Invalid, "a meeting, group or person holds at most %d documents", maxIndexed)
 		default:
 			d.Entries = append(d.Entries, e)
@@ -135,6 +143,9 @@ func (s *Service) reindex(ctx context.Context, c *contributionDoc) error {
 	if err := s.putEntry(ctx, "user:"+c.Submitter, e, false); err != nil {
 		return err
 	}
+	// Everything waiting for a decision, everywhere, in one list: entries leave it with their
+	// decision, so it holds what reviewers have not yet handled (bounded by the store's document
+	// size, some 30,000 entries).
 	return s.putEntry(ctx, pendingKey, e, !e.pending())
 }
 

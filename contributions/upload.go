@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"plenary/accounts"
+	"plenary/check"
 	"plenary/contributions/inspect"
 	"plenary/errs"
 	"plenary/id"
@@ -64,6 +65,11 @@ var errFileTooLarge = errors.New("file too large")
 // store uploads f for actor and checks it; on success the file is complete in GridFS and counted
 // in actor's quota. Refusals are errs with a message naming the reason.
 func (s *Service) store(ctx context.Context, actor accounts.User, f File) (revisionDoc, error) {
+	name, err := check.Text("filename", f.Filename, 1, 255, false)
+	if err != nil {
+		return revisionDoc{}, err
+	}
+	f.Filename = name
 	used, err := s.used(ctx, actor.ID)
 	if err != nil {
 		return revisionDoc{}, err
@@ -79,7 +85,9 @@ func (s *Service) store(ctx context.Context, actor accounts.User, f File) (revis
 	n, err := io.ReadFull(body, head)
 	head = head[:n]
 	switch {
-	case err == io.EOF || (err == io.ErrUnexpectedEOF):
+	case body.err != nil: // the body itself failed, not just a short file
+		return revisionDoc{}, interrupted(body.err)
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
 	case err != nil:
 		return revisionDoc{}, interrupted(err)
 	}
@@ -179,6 +187,15 @@ func interrupted(err error) error {
 		return err
 	}
 	return &errs.Error{Code: errs.Invalid, Message: "The upload was interrupted before the whole file arrived; nothing was kept. Please send it again."}
+}
+
+// discard removes a stored file no document came to refer to, and gives its size back to the
+// uploader's quota.
+func (s *Service) discard(ctx context.Context, rev revisionDoc) {
+	s.deleteFile(ctx, rev.FileID)
+	if err := s.addUsed(context.WithoutCancel(ctx), rev.By, -rev.Size); err != nil {
+		s.log.Warn("give back quota", "user", rev.By, "error", err)
+	}
 }
 
 // deleteFile removes a stored file (and its chunks) that no document refers to.

@@ -176,10 +176,15 @@ func (s *Service) List(ctx context.Context, actor accounts.User, scope, scopeID 
 	out := []Entry{}
 	for i := range d.Entries {
 		e := &d.Entries[i]
-		visible := e.Published >= 0 || r.reviews(e.SessionID) || (actor.ID != "" && e.Submitter == actor.ID)
-		if visible && f.match(e) {
-			out = append(out, *e)
+		insider := r.reviews(e.SessionID) || (actor.ID != "" && e.Submitter == actor.ID)
+		if !(insider || e.Published >= 0) || !f.match(e) {
+			continue
 		}
+		entry := *e
+		if !insider { // readers know nothing of revisions after the published one
+			entry.Latest, entry.LatestState = entry.Published, StatePublished
+		}
+		out = append(out, entry)
 	}
 	sortEntries(out)
 	return out, nil
@@ -194,11 +199,26 @@ func (s *Service) Mine(ctx context.Context, actor accounts.User) ([]Entry, error
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(d.Entries, func(a, b Entry) int { return b.Updated.Compare(a.Updated) })
-	if d.Entries == nil {
-		d.Entries = []Entry{}
+	// Only the documents of meetings and groups the person may still see.
+	seen := map[string]bool{}
+	out := []Entry{}
+	for _, e := range d.Entries {
+		k := scopeKey(e.Scope, e.ScopeID)
+		ok, known := seen[k]
+		if !known {
+			_, err := s.rightsIn(ctx, actor, e.Scope, e.ScopeID)
+			if err != nil && errs.CodeOf(err) != errs.NotFound {
+				return nil, err
+			}
+			ok = err == nil
+			seen[k] = ok
+		}
+		if ok {
+			out = append(out, e)
+		}
 	}
-	return d.Entries, nil
+	slices.SortFunc(out, func(a, b Entry) int { return b.Updated.Compare(a.Updated) })
+	return out, nil
 }
 
 // QueueEntry is a document waiting for actor's decision, with where it was sent.

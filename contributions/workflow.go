@@ -51,7 +51,7 @@ func (s *Service) Submit(ctx context.Context, actor accounts.User, scope, scopeI
 		Submitter: actor.ID, SubmitName: actor.Name, Created: now, Updated: now, Revisions: []revisionDoc{rev},
 		Events: []eventDoc{{Action: "submitted", Revision: 0, By: actor.ID, ByName: actor.Name, At: now}}, Version: 1}
 	if _, err := s.docs.InsertOne(ctx, c); err != nil {
-		s.deleteFile(ctx, rev.FileID)
+		s.discard(ctx, rev)
 		return View{}, fmt.Errorf("store contribution: %w", err)
 	}
 	if err := s.reindex(ctx, c); err != nil {
@@ -59,7 +59,7 @@ func (s *Service) Submit(ctx context.Context, actor accounts.User, scope, scopeI
 		if _, derr := s.docs.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: c.ID}}); derr != nil {
 			s.log.Warn("delete unlisted contribution", "id", c.ID, "error", derr)
 		}
-		s.deleteFile(ctx, rev.FileID)
+		s.discard(ctx, rev)
 		return View{}, err
 	}
 	return s.view(c, docRights{scopeRights: r, read: true, readAll: true, reviewer: r.reviews(c.SessionID), owner: true}), nil
@@ -101,17 +101,24 @@ func (s *Service) Revise(ctx context.Context, actor accounts.User, docID, note s
 	}
 	defer s.locks.lock("doc:" + docID)()
 	if c, err = s.load(ctx, docID); err != nil {
-		s.deleteFile(ctx, rev.FileID)
+		s.discard(ctx, rev)
+		return View{}, err
+	}
+	if r, err = s.rightsOn(ctx, actor, c); err != nil || !(r.owner || r.reviewer) {
+		s.discard(ctx, rev)
+		if err == nil {
+			err = errs.Errorf(errs.Forbidden, "only the submitter and the reviewers send revisions")
+		}
 		return View{}, err
 	}
 	if l := c.latest().State; l == StateSubmitted || l == StateAccepted {
 		// Another revision arrived while this one was uploading.
-		s.deleteFile(ctx, rev.FileID)
+		s.discard(ctx, rev)
 		return View{}, errs.Errorf(errs.Conflict, "another revision was sent meanwhile and waits for a decision; nothing was changed")
 	}
 	for _, old := range c.Revisions {
 		if old.SHA256 == rev.SHA256 {
-			s.deleteFile(ctx, rev.FileID)
+			s.discard(ctx, rev)
 			return View{}, errs.Errorf(errs.Conflict, "This file is identical to %s (same SHA-256); nothing was changed.", revisionName(c, old.N))
 		}
 	}
@@ -119,7 +126,7 @@ func (s *Service) Revise(ctx context.Context, actor accounts.User, docID, note s
 	c.Revisions = append(c.Revisions, rev)
 	c.addEvent(eventDoc{Action: "revised", Revision: rev.N, By: actor.ID, ByName: actor.Name, At: rev.At, Note: note})
 	if err := s.commit(ctx, c); err != nil {
-		s.deleteFile(ctx, rev.FileID)
+		s.discard(ctx, rev)
 		return View{}, err
 	}
 	return s.view(c, r), nil
@@ -209,10 +216,12 @@ func (s *Service) Transition(ctx context.Context, actor accounts.User, docID, ac
 	}
 	now := s.now()
 	rev := c.latest()
+	claimed := ""
 	if (action == ActionAccept || action == ActionPublish) && c.Symbol == "" {
 		if c.Symbol, err = s.assignSymbol(ctx, c); err != nil {
 			return View{}, err
 		}
+		claimed = c.Symbol
 	}
 	if action == ActionPublish && rev.State == StateSubmitted {
 		c.addEvent(eventDoc{Action: "accepted", Revision: rev.N, By: actor.ID, ByName: actor.Name, At: now})
@@ -223,6 +232,9 @@ func (s *Service) Transition(ctx context.Context, actor accounts.User, docID, ac
 	}
 	c.addEvent(eventDoc{Action: pastTense(action), Revision: rev.N, By: actor.ID, ByName: actor.Name, At: now, Note: reason})
 	if err := s.commit(ctx, c); err != nil {
+		if claimed != "" { // not given after all: the series keeps no hole
+			s.releaseSymbol(ctx, c, claimed)
+		}
 		return View{}, err
 	}
 	return s.view(c, r), nil
@@ -403,6 +415,14 @@ func symbolPart(field, v string, max int) (string, error) {
 		}
 	}
 	return v, nil
+}
+
+// releaseSymbol gives back a number claimed for a document whose change failed.
+func (s *Service) releaseSymbol(ctx context.Context, c *contributionDoc, sym string) {
+	_, err := s.symbols.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: scopeKey(c.Scope, c.ScopeID) + ":" + sym}})
+	if err != nil {
+		s.log.Warn("release symbol", "symbol", sym, "error", err)
+	}
 }
 
 // assignSymbol gives a document the next free number of its scope and kind. Numbers are claimed

@@ -8,7 +8,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"net"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -383,14 +382,16 @@ func (s *Server) handleDownload(byRevision bool) fiber.Handler {
 		}
 		start, length := int64(0), d.Size
 		if rng := c.Get(fiber.HeaderRange); rng != "" && (c.Get(fiber.HeaderIfRange) == "" || c.Get(fiber.HeaderIfRange) == etag) {
-			from, to, ok := parseRange(rng, d.Size)
-			if !ok {
+			switch from, to, res := parseRange(rng, d.Size); res {
+			case rangeUnsatisfiable:
 				c.Set(fiber.HeaderContentRange, fmt.Sprintf("bytes */%d", d.Size))
-				return errs.Errorf(errs.Invalid, "Range: one range of bytes within the file's %d bytes", d.Size)
-			}
-			start, length = from, to-from+1
-			c.Status(fiber.StatusPartialContent)
-			c.Set(fiber.HeaderContentRange, fmt.Sprintf("bytes %d-%d/%d", from, to, d.Size))
+				return c.Status(fiber.StatusRequestedRangeNotSatisfiable).JSON(fiber.Map{"error": fiber.Map{"code": errs.Invalid,
+					"message": fmt.Sprintf("Range: the file has %d bytes", d.Size)}})
+			case rangeOK:
+				start, length = from, to-from+1
+				c.Status(fiber.StatusPartialContent)
+				c.Set(fiber.HeaderContentRange, fmt.Sprintf("bytes %d-%d/%d", from, to, d.Size))
+			} // rangeIgnored: the whole file, as RFC 9110 has it for a Range header we do not serve
 		}
 		if c.Method() == fiber.MethodHead || length == 0 {
 			c.Context().SetBodyString("")
@@ -432,37 +433,54 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
+type rangeResult int
+
+const (
+	rangeIgnored rangeResult = iota // not one byte range we serve: the whole file is sent
+	rangeOK
+	rangeUnsatisfiable // a byte range outside the file
+)
+
 // parseRange reads a single "bytes=a-b", "bytes=a-" or "bytes=-n" range within size bytes.
-func parseRange(h string, size int64) (from, to int64, ok bool) {
-	spec, found := strings.CutPrefix(h, "bytes=")
-	if !found || strings.Contains(spec, ",") || size == 0 {
-		return 0, 0, false
+// Several ranges, or a header that does not parse, are ignored.
+func parseRange(h string, size int64) (from, to int64, _ rangeResult) {
+	spec, found := strings.CutPrefix(strings.TrimSpace(h), "bytes=")
+	if !found || strings.Contains(spec, ",") {
+		return 0, 0, rangeIgnored
 	}
 	a, b, found := strings.Cut(strings.TrimSpace(spec), "-")
 	if !found {
-		return 0, 0, false
+		return 0, 0, rangeIgnored
 	}
-	var err error
-	switch {
-	case a == "": // the last b bytes
+	if a == "" { // the last n bytes
 		n, err := strconv.ParseInt(b, 10, 64)
-		if err != nil || n <= 0 {
-			return 0, 0, false
+		switch {
+		case err != nil || n < 0:
+			return 0, 0, rangeIgnored
+		case n == 0 || size == 0:
+			return 0, 0, rangeUnsatisfiable
 		}
-		return max(size-n, 0), size - 1, true
-	default:
-		if from, err = strconv.ParseInt(a, 10, 64); err != nil || from < 0 || from >= size {
-			return 0, 0, false
-		}
-		to = size - 1
-		if b != "" {
-			if to, err = strconv.ParseInt(b, 10, 64); err != nil || to < from {
-				return 0, 0, false
-			}
-			to = min(to, size-1)
-		}
-		return from, to, true
+		return max(size-n, 0), size - 1, rangeOK
 	}
+	from, err := strconv.ParseInt(a, 10, 64)
+	if err != nil || from < 0 {
+		return 0, 0, rangeIgnored
+	}
+	to = size - 1
+	if b != "" {
+		last, err := strconv.ParseInt(b, 10, 64)
+		switch {
+		case err != nil && errors.Is(err, strconv.ErrRange): // beyond any file: to its end
+		case err != nil || last < from:
+			return 0, 0, rangeIgnored
+		default:
+			to = min(last, size-1)
+		}
+	}
+	if from >= size {
+		return 0, 0, rangeUnsatisfiable
+	}
+	return from, to, rangeOK
 }
 
 // contentDisposition names a download for saving, per RFC 6266: an ASCII fallback name and the
@@ -492,5 +510,19 @@ func contentDisposition(name string) string {
 			ascii.WriteByte('_')
 		}
 	}
-	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii.String(), strings.ReplaceAll(url.PathEscape(utf), "+", "%2B"))
+	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii.String(), attrEncode(utf))
+}
+
+// attrEncode percent-encodes s for an RFC 8187 ext-value: every byte but attr-char.
+func attrEncode(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }

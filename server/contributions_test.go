@@ -184,9 +184,15 @@ func TestContributionWorkflow(t *testing.T) {
 		if status != 206 || string(data) != "%PDF-1.4" || h.Get("Content-Range") != fmt.Sprintf("bytes 0-7/%d", len(pdf(1))) {
 			t.Fatalf("range: %d %q %v", status, data, h)
 		}
-		status, _, _ = f.httpDo("GET", base+docPath+"/file", "", "", nil, map[string]string{"Range": "bytes=9999-"})
-		if status != 400 {
-			t.Fatalf("unsatisfiable range: %d", status)
+		status, h, _ = f.httpDo("GET", base+docPath+"/file", "", "", nil, map[string]string{"Range": "bytes=9999-"})
+		if status != 416 || h.Get("Content-Range") != fmt.Sprintf("bytes */%d", len(pdf(1))) {
+			t.Fatalf("unsatisfiable range: %d %v", status, h)
+		}
+		// Several ranges, or nonsense, are ignored: the whole file.
+		for _, r := range []string{"bytes=0-1,4-5", "pages=1", "bytes=x-"} {
+			if status, _, got := f.httpDo("GET", base+docPath+"/file", "", "", nil, map[string]string{"Range": r}); status != 200 || !bytes.Equal(got, pdf(1)) {
+				t.Errorf("Range %q: %d", r, status)
+			}
 		}
 		status, _, _ = f.httpDo("GET", base+docPath+"/file", "", "", nil, map[string]string{"If-None-Match": etag})
 		if status != 304 {
@@ -310,6 +316,10 @@ func TestUploadsThatFailLeaveNothing(t *testing.T) {
 		})
 	}
 
+	t.Run("a small text cut off before its closing boundary", func(t *testing.T) {
+		body, mt := uploadBody(meta, "notes.txt", "text/plain", []byte("Minutes of the session, complete.\n"))
+		rawUpload(t, base, path, f.tokens["member"], mt, body, len(body)-20, true)
+	})
 	t.Run("a truncated body", func(t *testing.T) {
 		body, mt := uploadBody(meta, "cut.pdf", "application/pdf", bytes.Repeat(pdf(5), 20000))
 		rawUpload(t, base, path, f.tokens["member"], mt, body, len(body)/2, true)
@@ -360,7 +370,7 @@ func rawUpload(t *testing.T, base, path, token, ctype string, body []byte, n int
 func TestContentDispositionNeutralizesNames(t *testing.T) {
 	for name, want := range map[string]string{
 		"report.pdf":                  `attachment; filename="report.pdf"; filename*=UTF-8''report.pdf`,
-		"evil\r\nSet-Cookie: x=1.pdf": `attachment; filename="evil__Set-Cookie: x=1.pdf"; filename*=UTF-8''evil__Set-Cookie:%20x=1.pdf`,
+		"evil\r\nSet-Cookie: x=1.pdf": `attachment; filename="evil__Set-Cookie: x=1.pdf"; filename*=UTF-8''evil__Set-Cookie%3A%20x%3D1.pdf`,
 		`a"b\c.pdf`:                   `attachment; filename="a_b_c.pdf"; filename*=UTF-8''a_b_c.pdf`,
 		"invoice\u202efdp.exe":        `attachment; filename="invoice_fdp.exe"; filename*=UTF-8''invoice_fdp.exe`,
 		"تقرير.pdf":                   `attachment; filename="_____.pdf"; filename*=UTF-8''%D8%AA%D9%82%D8%B1%D9%8A%D8%B1.pdf`,

@@ -102,7 +102,9 @@ func New(cfg Config) *Server {
 		ErrorHandler: s.handleError,
 		BodyLimit:    cfg.BodyLimit,
 		ReadTimeout:  30 * time.Second,
-		WriteTimeout: 60 * time.Second,
+		// Long enough for a 100 MiB document to a client at about 120 KB/s (downloads are written
+		// after their handler returns, under this one deadline).
+		WriteTimeout: 15 * time.Minute,
 		IdleTimeout:  120 * time.Second,
 		// The read buffer also bounds request headers. Websocket connections keep theirs for
 		// life, so it is kept small; 10 KiB still reads a client's 8 KiB of junk in a header, to
