@@ -114,10 +114,7 @@ func (s *Server) handleShareDB(c *sdbConn, data []byte) bool {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), wsRequestTimeout)
 	defer cancel()
-	// The account is loaded again for every message: a deleted account stops at once, and a
-	// changed name shows in the next presence.
-	fresh, err := s.accounts.User(ctx, c.User().ID)
-	switch {
+	switch err := s.refreshUser(ctx, c.wsConn); {
 	case errs.CodeOf(err) == errs.NotFound:
 		c.close(closeUnauthorized, "unauthorized")
 		return false
@@ -125,9 +122,6 @@ func (s *Server) handleShareDB(c *sdbConn, data []byte) bool {
 		c.replyError(trimmed, err)
 		return true
 	}
-	c.mu.Lock()
-	c.user = fresh
-	c.mu.Unlock()
 	if err := s.dispatchShareDB(ctx, c, &req, trimmed); err != nil {
 		c.replyError(trimmed, err)
 	}
