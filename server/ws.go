@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"net"
@@ -184,9 +185,20 @@ func (c *wsConn) writeLoop() {
 		// modified); several are joined into one frame.
 		var frame []byte
 		n := 1
-		if len(c.queue) == 1 || c.single {
+		raw := false
+		switch {
+		case len(c.queue) == 1:
 			frame = c.queue[0]
-		} else {
+		case c.single:
+			// Messages that must stay separate (ShareDB's) are still written together: their
+			// websocket frames go out in one write, which under load saves most of the system
+			// calls (a write per message was 40% of the CPU of 100 people editing a report).
+			buf.Reset()
+			for n = 0; n < len(c.queue) && (n == 0 || buf.Len()+len(c.queue[n]) < wsCoalesceLimit); n++ {
+				appendTextFrame(buf, c.queue[n])
+			}
+			frame, raw = buf.Bytes(), true
+		default:
 			buf.Reset()
 			buf.Write(c.queue[0])
 			for n < len(c.queue) && buf.Len()+len(c.queue[n]) < wsCoalesceLimit {
@@ -201,8 +213,17 @@ func (c *wsConn) writeLoop() {
 			c.queue = nil // let an idle connection hold no buffer
 		}
 		c.mu.Unlock()
-		_ = c.ws.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
-		if err := c.ws.WriteMessage(websocket.TextMessage, frame); err != nil {
+		var err error
+		if raw {
+			// One write call: the socket's own lock keeps it whole against the control frames
+			// (pings, close) other goroutines write.
+			_ = c.ws.NetConn().SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+			_, err = c.ws.NetConn().Write(frame)
+		} else {
+			_ = c.ws.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+			err = c.ws.WriteMessage(websocket.TextMessage, frame)
+		}
+		if err != nil {
 			c.mu.Lock()
 			c.closeLocked(websocket.CloseGoingAway, "write failed")
 			c.writing = false
@@ -210,6 +231,25 @@ func (c *wsConn) writeLoop() {
 			return
 		}
 	}
+}
+
+// appendTextFrame appends a complete, unmasked websocket text frame holding msg (RFC 6455 5.2:
+// servers do not mask).
+func appendTextFrame(buf *bytes.Buffer, msg []byte) {
+	n := len(msg)
+	buf.WriteByte(0x81) // FIN, text
+	switch {
+	case n < 126:
+		buf.WriteByte(byte(n))
+	case n <= 0xffff:
+		buf.Write([]byte{126, byte(n >> 8), byte(n)})
+	default:
+		buf.WriteByte(127)
+		var l [8]byte
+		binary.BigEndian.PutUint64(l[:], uint64(n))
+		buf.Write(l[:])
+	}
+	buf.Write(msg)
 }
 
 // closeLocked sends a close frame with code and reason and closes the socket, which ends the
