@@ -63,6 +63,9 @@ type revisionDoc struct {
 	State       string    `bson:"state"`
 	Reason      string    `bson:"reason,omitempty"` // why it was returned
 	Note        string    `bson:"note,omitempty"`   // what the revision changes
+
+	// reserved is the quota the upload holds until settled or discard (never stored).
+	reserved int64
 }
 
 // eventDoc records a transition: who did what, when.

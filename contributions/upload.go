@@ -36,6 +36,8 @@ type File struct {
 type uploadNote struct {
 	ID   string `bson:"_id"` // the GridFS file id
 	User string `bson:"user"`
+	// Reserved is the quota the upload holds until it settles.
+	Reserved int64 `bson:"reserved"`
 }
 
 type quotaDoc struct {
@@ -62,23 +64,18 @@ func (w *limitedWriter) Write(p []byte) (int, error) {
 
 var errFileTooLarge = errors.New("file too large")
 
-// store uploads f for actor and checks it; on success the file is complete in GridFS and counted
-// in actor's quota. Refusals are errs with a message naming the reason.
-func (s *Service) store(ctx context.Context, actor accounts.User, f File) (revisionDoc, error) {
+// store uploads f for actor and checks it. On success the file is complete in the store, counted
+// in actor's quota, and still noted in contribution_uploads: the caller calls settled once a
+// document refers to it (or discard). Refusals are errs with a message naming the reason.
+//
+// The quota is reserved for the largest file that fits before the body is read, so that parallel
+// uploads cannot together go past it; the reservation becomes the file's size at the end.
+func (s *Service) store(ctx context.Context, actor accounts.User, f File) (_ revisionDoc, err error) {
 	name, err := check.Text("filename", f.Filename, 1, 255, false)
 	if err != nil {
 		return revisionDoc{}, err
 	}
 	f.Filename = name
-	used, err := s.used(ctx, actor.ID)
-	if err != nil {
-		return revisionDoc{}, err
-	}
-	room := s.cfg.Quota - used
-	if room <= 0 {
-		return revisionDoc{}, errs.Errorf(errs.TooLarge, "You have used your upload quota of %s. Withdraw documents you no longer need, or ask the secretariat.", humanSize(s.cfg.Quota))
-	}
-	limit := min(s.cfg.MaxFileSize, room)
 
 	body := &clientReader{r: f.Body}
 	head := make([]byte, headSize)
@@ -95,15 +92,29 @@ func (s *Service) store(ctx context.Context, actor accounts.User, f File) (revis
 		return revisionDoc{}, err // an *inspect.Refusal: its message names the reason
 	}
 
+	limit, err := s.reserve(ctx, actor.ID)
+	if err != nil {
+		return revisionDoc{}, err
+	}
 	fileID := id.New()
-	if _, err := s.uploads.InsertOne(ctx, uploadNote{ID: fileID, User: actor.ID}); err != nil {
+	if _, err := s.uploads.InsertOne(ctx, uploadNote{ID: fileID, User: actor.ID, Reserved: limit}); err != nil {
+		s.giveBack(ctx, actor.ID, limit)
 		return revisionDoc{}, fmt.Errorf("note upload %s: %w", fileID, err)
 	}
+	up := s.newFileWriter(ctx, fileID)
+	done := false
 	defer func() {
-		// The upload is complete or aborted either way now.
-		if _, err := s.uploads.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: fileID}}); err != nil {
-			s.log.Warn("forget upload note", "file", fileID, "error", err)
+		if done {
+			return
 		}
+		// Refused or interrupted: the chunks go, the reservation comes back, and the note goes
+		// too unless the chunks could not be deleted (then the next start deletes them).
+		s.giveBack(ctx, actor.ID, limit)
+		if aerr := up.Abort(); aerr != nil {
+			s.log.Warn("abort upload", "file", fileID, "error", aerr)
+			return
+		}
+		s.forgetUpload(ctx, fileID)
 	}()
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "plenary-upload-*")
 	if err != nil {
@@ -112,15 +123,6 @@ func (s *Service) store(ctx context.Context, actor accounts.User, f File) (revis
 	defer func() {
 		tmp.Close()
 		os.Remove(tmp.Name())
-	}()
-	up := s.newFileWriter(ctx, fileID)
-	done := false
-	defer func() {
-		if !done {
-			if err := up.Abort(); err != nil {
-				s.log.Warn("abort upload", "file", fileID, "error", err)
-			}
-		}
 	}()
 
 	sum := sha256.New()
@@ -143,12 +145,52 @@ func (s *Service) store(ctx context.Context, actor accounts.User, f File) (revis
 		return revisionDoc{}, err
 	}
 	done = true
-	if err := s.addUsed(ctx, actor.ID, size); err != nil {
-		s.deleteFile(ctx, fileID)
-		return revisionDoc{}, err
-	}
 	return revisionDoc{FileID: fileID, Filename: f.Filename, Size: size, SHA256: hex.EncodeToString(sum.Sum(nil)),
-		ContentType: format.ContentType, Format: format.Name, By: actor.ID, ByName: actor.Name, At: s.now()}, nil
+		ContentType: format.ContentType, Format: format.Name, By: actor.ID, ByName: actor.Name, At: s.now(), reserved: limit}, nil
+}
+
+// reserve counts the largest file that still fits (at most MaxFileSize) against a person's
+// quota before an upload, and answers that size.
+func (s *Service) reserve(ctx context.Context, userID string) (int64, error) {
+	defer s.locks.lock("quota:" + userID)()
+	used, err := s.used(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	room := s.cfg.Quota - used
+	if room <= 0 {
+		return 0, errs.Errorf(errs.TooLarge, "You have used your upload quota of %s (uploads in progress count in full). Withdraw documents you no longer need, or ask the secretariat.", humanSize(s.cfg.Quota))
+	}
+	limit := min(s.cfg.MaxFileSize, room)
+	if err := s.incUsed(ctx, userID, limit); err != nil {
+		return 0, err
+	}
+	return limit, nil
+}
+
+// giveBack takes n bytes off a person's count.
+func (s *Service) giveBack(ctx context.Context, userID string, n int64) {
+	if n == 0 {
+		return
+	}
+	unlock := s.locks.lock("quota:" + userID)
+	defer unlock()
+	if err := s.incUsed(context.WithoutCancel(ctx), userID, -n); err != nil {
+		s.log.Warn("give back quota", "user", userID, "error", err)
+	}
+}
+
+// settled turns an upload's reservation into its size and forgets its note, once a document
+// refers to the file.
+func (s *Service) settled(ctx context.Context, rev revisionDoc) {
+	s.giveBack(ctx, rev.By, rev.reserved-rev.Size)
+	s.forgetUpload(ctx, rev.FileID)
+}
+
+func (s *Service) forgetUpload(ctx context.Context, fileID string) {
+	if _, err := s.uploads.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: fileID}}); err != nil {
+		s.log.Warn("forget upload note", "file", fileID, "error", err)
+	}
 }
 
 // clientReader remembers the error reading the body, to tell a client that stopped sending from
@@ -189,13 +231,12 @@ func interrupted(err error) error {
 	return &errs.Error{Code: errs.Invalid, Message: "The upload was interrupted before the whole file arrived; nothing was kept. Please send it again."}
 }
 
-// discard removes a stored file no document came to refer to, and gives its size back to the
-// uploader's quota.
+// discard removes a stored file no document came to refer to, gives its reservation back to the
+// uploader's quota, and forgets its upload note.
 func (s *Service) discard(ctx context.Context, rev revisionDoc) {
 	s.deleteFile(ctx, rev.FileID)
-	if err := s.addUsed(context.WithoutCancel(ctx), rev.By, -rev.Size); err != nil {
-		s.log.Warn("give back quota", "user", rev.By, "error", err)
-	}
+	s.giveBack(ctx, rev.By, rev.reserved)
+	s.forgetUpload(ctx, rev.FileID)
 }
 
 // deleteFile removes a stored file (and its chunks) that no document refers to.
@@ -219,6 +260,10 @@ func (s *Service) cleanInterrupted(ctx context.Context) error {
 		if err := s.removeFile(ctx, n.ID); err != nil {
 			return fmt.Errorf("delete interrupted upload %s: %w", n.ID, err)
 		}
+		// The upload held its reservation until it settled; it comes back whole.
+		if err := s.incUsed(ctx, n.User, -n.Reserved); err != nil {
+			return fmt.Errorf("give back quota of an interrupted upload %s: %w", n.ID, err)
+		}
 		if _, err := s.uploads.DeleteOne(ctx, bson.D{{Key: "_id", Value: n.ID}}); err != nil {
 			return fmt.Errorf("forget interrupted upload %s: %w", n.ID, err)
 		}
@@ -240,8 +285,9 @@ func (s *Service) used(ctx context.Context, userID string) (int64, error) {
 	return q.Used, nil
 }
 
-func (s *Service) addUsed(ctx context.Context, userID string, n int64) error {
-	defer s.locks.lock("quota:" + userID)()
+// incUsed adds n (which may be negative) to a person's count; callers hold the person's quota lock
+// (or run alone, at start-up).
+func (s *Service) incUsed(ctx context.Context, userID string, n int64) error {
 	_, err := s.quota.UpdateOne(ctx, bson.D{{Key: "_id", Value: userID}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "used", Value: n}}}},
 		updateUpsert)
 	if err != nil {

@@ -62,6 +62,7 @@ func (s *Service) Submit(ctx context.Context, actor accounts.User, scope, scopeI
 		s.discard(ctx, rev)
 		return View{}, err
 	}
+	s.settled(ctx, rev)
 	return s.view(c, docRights{scopeRights: r, read: true, readAll: true, reviewer: r.reviews(c.SessionID), owner: true}), nil
 }
 
@@ -125,8 +126,13 @@ func (s *Service) Revise(ctx context.Context, actor accounts.User, docID, note s
 	rev.N, rev.State, rev.Note = c.latest().N+1, StateSubmitted, note
 	c.Revisions = append(c.Revisions, rev)
 	c.addEvent(eventDoc{Action: "revised", Revision: rev.N, By: actor.ID, ByName: actor.Name, At: rev.At, Note: note})
-	if err := s.commit(ctx, c); err != nil {
+	c.Version++
+	if err := s.save(ctx, c); err != nil {
 		s.discard(ctx, rev)
+		return View{}, err
+	}
+	s.settled(ctx, rev) // the document refers to the file from here on
+	if err := s.reindex(ctx, c); err != nil {
 		return View{}, err
 	}
 	return s.view(c, r), nil
@@ -284,12 +290,21 @@ func (s *Service) Attach(ctx context.Context, actor accounts.User, docID, sessio
 	if !slices.Contains(r.reviewSessions, sessionID) {
 		return View{}, errs.Errorf(errs.Forbidden, "only the secretariat and that session's chairs list documents on its items")
 	}
-	if err := s.listOnItem(ctx, actor, c, sessionID, itemID); err != nil {
-		return View{}, err
-	}
+	// The document first, then the agenda; if the agenda refuses, the document goes back.
+	before := *c
+	before.Events = slices.Clone(c.Events)
 	c.SessionID, c.ItemID = sessionID, itemID
 	c.addEvent(eventDoc{Action: "attached", Revision: c.latest().N, By: actor.ID, ByName: actor.Name, At: s.now()})
 	if err := s.commit(ctx, c); err != nil {
+		return View{}, err
+	}
+	if err := s.listOnItem(ctx, actor, &before, sessionID, itemID); err != nil {
+		before.Version = c.Version + 1
+		if _, rerr := s.docs.ReplaceOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: c.ID}, {Key: "version", Value: c.Version}}, &before); rerr != nil {
+			s.log.Warn("undo attaching", "id", c.ID, "error", rerr)
+		} else if rerr := s.reindex(context.WithoutCancel(ctx), &before); rerr != nil {
+			s.log.Warn("undo attaching", "id", c.ID, "error", rerr)
+		}
 		return View{}, err
 	}
 	return s.Get(ctx, actor, docID) // with the agenda as it is now

@@ -285,6 +285,15 @@ func TestContributionWorkflow(t *testing.T) {
 		}
 		f.do("POST", "/api/contributions/"+other.ID+"/transition", `{"action":"accept"}`, f.tokens["chair"], 409, nil)
 	})
+
+	// The quota counts what is stored: not the identical revision that was refused.
+	var q struct{ Used int64 }
+	if err := f.st.Collection("contribution_quota").FindOne(context.Background(), bson.D{{Key: "_id", Value: f.users["member"].ID}}).Decode(&q); err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(len(pdf(1)) + len(pdf(2)) + len(pdf(3)) + len(pdf(10))); q.Used != want {
+		t.Fatalf("quota used %d, want %d", q.Used, want)
+	}
 }
 
 // A refused or interrupted upload leaves nothing behind: no document, no GridFS file or chunk.
@@ -341,6 +350,12 @@ func TestUploadsThatFailLeaveNothing(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	f.run(t, []scenario{{name: "no document was made", method: "GET", url: "/api/contributions/mine", actor: "member", status: 200, want: []string{`"items":[]`}}})
+	// Every reservation of the quota came back.
+	var q struct{ Used int64 }
+	err := f.st.Collection("contribution_quota").FindOne(context.Background(), bson.D{{Key: "_id", Value: f.users["member"].ID}}).Decode(&q)
+	if err != nil || q.Used != 0 {
+		t.Fatalf("quota used after failed uploads: %d (%v)", q.Used, err)
+	}
 }
 
 // rawUpload sends the first n bytes of an upload whose Content-Length promises them all, then
