@@ -307,3 +307,23 @@ func humanSize(n int64) string {
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
+
+// UploadLimits are what one person may still upload.
+type UploadLimits struct {
+	MaxFileSize int64 `json:"max_file_size"`
+	Quota       int64 `json:"quota"`
+	Used        int64 `json:"used"` // uploads in progress count in full
+}
+
+// Limits answers actor's upload limits, for forms to say them and to refuse a file too large
+// before sending it.
+func (s *Service) Limits(ctx context.Context, actor accounts.User) (UploadLimits, error) {
+	if actor.ID == "" {
+		return UploadLimits{}, errs.Errorf(errs.Unauthorized, "sign in to upload documents")
+	}
+	used, err := s.used(ctx, actor.ID)
+	if err != nil {
+		return UploadLimits{}, err
+	}
+	return UploadLimits{MaxFileSize: s.cfg.MaxFileSize, Quota: s.cfg.Quota, Used: used}, nil
+}

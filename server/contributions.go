@@ -45,6 +45,7 @@ func (s *Server) registerContributionRoutes(api fiber.Router) {
 	}
 	api.Get("/contributions/queue", s.requireUser, s.handleQueue)
 	api.Get("/contributions/mine", s.requireUser, s.handleMine)
+	api.Get("/contributions/limits", s.requireUser, s.handleUploadLimits)
 	api.Get("/contributions/:id", s.optionalUser, s.handleContributionGet)
 	api.Post("/contributions/:id/revisions", s.requireUser, closeOnRefusal(s.handleRevise))
 	api.Post("/contributions/:id/transition", s.requireUser, s.handleTransition)
@@ -289,6 +290,14 @@ func (s *Server) handleMine(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(list(m))
+}
+
+func (s *Server) handleUploadLimits(c *fiber.Ctx) error {
+	l, err := s.cfg.Contributions.Limits(c.UserContext(), actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(l)
 }
 
 func (s *Server) handleContributionGet(c *fiber.Ctx) error {

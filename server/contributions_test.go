@@ -153,6 +153,8 @@ func TestContributionWorkflow(t *testing.T) {
 		{name: "search by organization, as the chair", method: "GET", url: meetingPath + "?q=c%C3%B4te", actor: "chair", status: 200, want: []string{doc.ID}},
 		{name: "a filter that excludes it", method: "GET", url: meetingPath + "?language=ar", actor: "chair", status: 200, notWant: []string{doc.ID}},
 		{name: "an unknown filter value", method: "GET", url: meetingPath + "?kind=poem", actor: "chair", status: 400},
+		{name: "upload limits", method: "GET", url: "/api/contributions/limits", actor: "member", status: 200, want: []string{`"max_file_size":2097152`, `"quota":8388608`, fmt.Sprintf(`"used":%d`, len(pdf(1)))}},
+		{name: "upload limits need a sign-in", method: "GET", url: "/api/contributions/limits", status: 401},
 	})
 
 	var v contributionOut

@@ -104,6 +104,8 @@ describe('Documents of a meeting', () => {
     const list = page.getByRole('region', { name: /^Documents/ });
     await list.getByText('No documents yet.').waitFor();
     const send = page.getByRole('region', { name: 'Send documents' });
+    // The form says how large a file may be, and how much of the quota is left.
+    await send.getByText(/Up to 100 MB per file; 1 GB left of your 1 GB\./).waitFor();
     await send.locator('input[type=file]').setInputFiles({ name: 'CERT capacity building.pdf', mimeType: 'application/pdf', buffer: original });
     const form = send.getByRole('form', { name: 'File CERT capacity building.pdf' });
     assert.equal(await form.getByLabel('Title').inputValue(), 'CERT capacity building', 'the title comes from the file name');

@@ -526,6 +526,13 @@ export interface HistoryEntry {
   restored?: number;
 }
 
+/** What one person may upload, in bytes (uploads in progress count in full in `used`). */
+export interface UploadLimits {
+  max_file_size: number;
+  quota: number;
+  used: number;
+}
+
 /** A numbered paragraph of a rendered report: its number and its range in the Markdown, in code points. */
 export interface RenderedParagraph {
   n: number;
@@ -1267,6 +1274,11 @@ export class ApiClient {
   }
 
   /** myContributions answers the caller's submissions, newest first. */
+  /** uploadLimits answers the largest file accepted and the caller's quota, in bytes. */
+  uploadLimits(): Promise<UploadLimits> {
+    return this.request('GET', '/api/contributions/limits');
+  }
+
   async myContributions(): Promise<ContributionEntry[]> {
     return arr((await this.request<Items<ContributionEntry>>('GET', '/api/contributions/mine')).items).map(normalizeEntry);
   }
