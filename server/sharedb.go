@@ -20,7 +20,8 @@ import (
 
 // The ShareDB endpoint (docs/protocol.md, "ShareDB endpoint"): the wire protocol of the npm
 // sharedb@7 client, for the reports collection. Admission (Origin, single-use ticket), the
-// read limit, pings and the bounded send queue are those of /api/ws; frames are never coalesced.
+// read limit, pings and the bounded send queue are those of /api/ws. Messages are never joined into
+// one frame (the client parses each frame as one JSON value); queued frames share a write.
 
 const (
 	// closeRevoked closes a connection whose person lost access to a report it followed; the
