@@ -257,6 +257,23 @@ describe("The Chairman's Report in two browsers", () => {
     await sync(page).getByText('All changes saved').waitFor();
   });
 
+  it('d4. in Arabic the page reads right to left, and English paragraphs keep their direction', STEP, async () => {
+    need('chair');
+    const page = state.chair;
+    await page.getByLabel('Language', { exact: true }).selectOption('ar');
+    await page.getByRole('tab', { name: 'النص' }).click();
+    assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+    const preview = page.getByRole('region', { name: /^معاينة/ });
+    await preview.locator('#para-1').waitFor();
+    // dir="auto": an English paragraph stays left to right inside the Arabic page.
+    assert.equal(await preview.locator('#para-1').evaluate((p) => getComputedStyle(p).direction), 'ltr');
+    await shoot(page, 'report-preview-ar.png');
+    await page.getByRole('tab', { name: 'السجل' }).click();
+    await page.getByRole('region', { name: 'السجل' }).getByRole('button', { name: /أنشأه/ }).waitFor();
+    await shoot(page, 'report-history-ar.png');
+    await page.getByLabel('اللغة', { exact: true }).selectOption('en');
+  });
+
   it('e. no console errors and no CSP violations', () => {
     assert.deepEqual(problems, []);
   });
