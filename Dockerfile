@@ -8,7 +8,10 @@ COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/plenary .
 
 FROM debian:bookworm-slim
+# Report exports: pandoc makes DOCX files, headless Chromium prints PDFs (Noto for Arabic and other
+# scripts).
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
+    pandoc chromium fonts-noto-core \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /var/lib/plenary --create-home plenary
 COPY --from=build /out/plenary /usr/local/bin/plenary
