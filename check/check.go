@@ -5,8 +5,12 @@ package check
 import (
 	"net/mail"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
+	// Time zones are part of meetings and deadlines: the program carries the zone database
+	// rather than depend on the host having one (slim containers do not).
+	_ "time/tzdata"
 
 	"plenary/errs"
 )
@@ -84,4 +88,17 @@ func ID(field, value string) error {
 		}
 	}
 	return nil
+}
+
+// Zone loads an IANA time zone such as Europe/Geneva.
+func Zone(field, name string) (*time.Location, error) {
+	// time.LoadLocation itself refuses paths ("..", leading "/").
+	if name == "" || name == "Local" || len(name) > 64 {
+		return nil, errs.Errorf(errs.Invalid, "%s: must be an IANA time zone such as Europe/Zurich", field)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, errs.Errorf(errs.Invalid, "%s: %q is not a known IANA time zone", field, name)
+	}
+	return loc, nil
 }

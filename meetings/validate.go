@@ -20,17 +20,7 @@ const (
 
 // location resolves an IANA zone name. "Local" and empty names are refused: a meeting's times must
 // not depend on the server's configuration.
-func location(field, name string) (*time.Location, error) {
-	// time.LoadLocation itself refuses paths ("..", leading "/").
-	if name == "" || name == "Local" || len(name) > 64 {
-		return nil, errs.Errorf(errs.Invalid, "%s: must be an IANA time zone such as Europe/Zurich", field)
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, errs.Errorf(errs.Invalid, "%s: %q is not a known IANA time zone", field, name)
-	}
-	return loc, nil
-}
+func location(field, name string) (*time.Location, error) { return check.Zone(field, name) }
 
 func parseDate(field, v string) (time.Time, error) {
 	d, err := time.Parse(dateLayout, v)
