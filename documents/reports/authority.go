@@ -373,6 +373,8 @@ func (s *Service) Submit(ctx context.Context, sub Subscriber, reportID string, i
 	}
 	defer a.mu.Unlock()
 	switch {
+	case a.rep.Locked:
+		return refuse("ERR_OP_SUBMIT_REJECTED", errLocked.Error())
 	case !rt.edit:
 		return refuse("ERR_OP_SUBMIT_REJECTED", "you may read this report but not edit it")
 	case in.Del:

@@ -228,6 +228,9 @@ func (s *Service) Restore(ctx context.Context, actor accounts.User, reportID str
 		return 0, err
 	}
 	defer a.mu.Unlock()
+	if a.rep.Locked {
+		return 0, errLocked
+	}
 	if !rt.edit {
 		return 0, errs.Errorf(errs.Forbidden, "you may read this report but not edit it")
 	}

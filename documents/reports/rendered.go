@@ -11,6 +11,8 @@ import (
 // footnotes, safe HTML (documents/render).
 type RenderedReport struct {
 	V int64 `json:"v"`
+	// Text is the Markdown source the paragraphs' code point ranges refer to.
+	Text string `json:"text"`
 	render.Rendered
 }
 
@@ -40,7 +42,7 @@ func (s *Service) Rendered(ctx context.Context, actor accounts.User, reportID st
 		return RenderedReport{}, err
 	}
 	// Rendered outside the lock: editing goes on meanwhile.
-	out := RenderedReport{V: snap.V, Rendered: render.Report(snap.Data)}
+	out := RenderedReport{V: snap.V, Text: snap.Data, Rendered: render.Report(snap.Data)}
 	a.mu.Lock()
 	if a.rendered == nil || a.rendered.V < out.V {
 		a.rendered = &out

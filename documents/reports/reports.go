@@ -126,6 +126,8 @@ type reportDoc struct {
 	// Milestone is a hint: the version of a stored milestone, usually the latest. Opening a
 	// report starts there and reads the ops after it by key until one is missing.
 	Milestone int64 `bson:"milestone"`
+	// Locked is set while the report is final (documents/review): nobody edits it.
+	Locked bool `bson:"locked,omitempty"`
 }
 
 // Person names an account.
@@ -147,6 +149,8 @@ type Report struct {
 	// CanEdit tells whether the viewer may submit ops; CanManage whether they may name drafters.
 	CanEdit   bool `json:"can_edit"`
 	CanManage bool `json:"can_manage"`
+	// Locked tells that the report is final and nobody may edit it.
+	Locked bool `json:"locked"`
 }
 
 func (r *reportDoc) view(u accounts.User, rt rights) Report {
@@ -155,15 +159,22 @@ func (r *reportDoc) view(u accounts.User, rt rights) Report {
 		ds = append(ds, Person{ID: d.UserID, Name: d.Name})
 	}
 	return Report{ID: r.ID, Title: r.Title, GroupID: r.GroupID, Drafters: ds, CreatedBy: r.CreatedBy,
-		CreatedAt: r.CreatedAt, Collection: Collection, Type: ot.URI, CanEdit: rt.edit, CanManage: rt.manage}
+		CreatedAt: r.CreatedAt, Collection: Collection, Type: ot.URI, CanEdit: rt.edit, CanManage: rt.manage, Locked: r.Locked}
 }
 
 // rights are what one user may do with one report.
 type rights struct{ read, edit, manage bool }
 
 // rightsOf decides: the secretariat and the group's chairs edit and name drafters; named
-// drafters edit; the group's members and observers read; nobody else sees the report.
+// drafters edit; the group's members and observers read; nobody else sees the report. Nobody
+// edits a locked report.
 func (s *Service) rightsOf(ctx context.Context, u accounts.User, r *reportDoc) (rights, error) {
+	rt, err := s.rolesOf(ctx, u, r)
+	rt.edit = rt.edit && !r.Locked
+	return rt, err
+}
+
+func (s *Service) rolesOf(ctx context.Context, u accounts.User, r *reportDoc) (rights, error) {
 	if u.IsSecretariat() {
 		return rights{true, true, true}, nil
 	}
