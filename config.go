@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"plenary/check"
+	"plenary/notify"
 )
 
 // config is the whole configuration, read once from the environment (CONTRACT.md).
@@ -32,6 +33,11 @@ type config struct {
 	// MaxUploadMB is PLENARY_MAX_UPLOAD_MB, the largest file accepted (default 100);
 	// UploadQuotaMB is PLENARY_UPLOAD_QUOTA_MB, what one person may upload in all (default 1024).
 	MaxUploadMB, UploadQuotaMB int
+	// SMTPURL is PLENARY_SMTP_URL: where notification mails go; empty means no mail.
+	SMTPURL string
+	// PublicURL is PLENARY_PUBLIC_URL, the address people open Plenary at (for links in mails);
+	// empty means the first of PLENARY_ORIGINS, if any.
+	PublicURL string
 }
 
 // loadConfig reads and validates the environment. Every error names its variable.
@@ -104,6 +110,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 			*v.dst = n
 		}
 	}
+	if cfg.SMTPURL = strings.TrimSpace(getenv("PLENARY_SMTP_URL")); cfg.SMTPURL != "" {
+		if err := notify.CheckSMTPURL(cfg.SMTPURL); err != nil {
+			return cfg, fmt.Errorf("PLENARY_SMTP_URL: %v", err)
+		}
+	}
+	if cfg.PublicURL, err = parsePublicURL(getenv("PLENARY_PUBLIC_URL")); err != nil {
+		return cfg, err
+	}
+	if cfg.PublicURL == "" && len(cfg.Origins) > 0 {
+		cfg.PublicURL = cfg.Origins[0]
+	}
 	if key := getenv("PLENARY_JWT_KEY"); key != "" {
 		if len(key) < 32 {
 			return cfg, errors.New("PLENARY_JWT_KEY: must be at least 32 characters")
@@ -128,6 +145,20 @@ func parseOrigins(v string) ([]string, error) {
 		out = append(out, u.Scheme+"://"+u.Host)
 	}
 	return out, nil
+}
+
+// parsePublicURL checks an http(s) base URL, optionally with a path prefix, and returns it
+// without a trailing slash.
+func parsePublicURL(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("PLENARY_PUBLIC_URL: %q is not a URL such as https://plenary.example.org", v)
+	}
+	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
 }
 
 func orDefault(v, def string) string {

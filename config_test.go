@@ -54,6 +54,11 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"PLENARY_JWT_KEY": "short"}, "PLENARY_JWT_KEY"},
 		{map[string]string{"PLENARY_POST_RATE": "fast"}, "PLENARY_POST_RATE"},
 		{map[string]string{"PLENARY_POST_RATE": "0"}, "PLENARY_POST_RATE"},
+		{map[string]string{"PLENARY_SMTP_URL": "mail.example.org"}, "PLENARY_SMTP_URL"},
+		{map[string]string{"PLENARY_SMTP_URL": "smtp://mail.example.org"}, "PLENARY_SMTP_URL"},
+		{map[string]string{"PLENARY_SMTP_URL": "smtp://mail.example.org?from=nobody"}, "PLENARY_SMTP_URL"},
+		{map[string]string{"PLENARY_PUBLIC_URL": "plenary.example.org"}, "PLENARY_PUBLIC_URL"},
+		{map[string]string{"PLENARY_PUBLIC_URL": "https://plenary.example.org/?x=1"}, "PLENARY_PUBLIC_URL"},
 	} {
 		_, err := loadConfig(env(tc.env))
 		if err == nil || !strings.HasPrefix(err.Error(), tc.variable+":") {
@@ -90,5 +95,28 @@ func TestSigningKeyIsGeneratedOnceWithPrivateMode(t *testing.T) {
 	}
 	if err := (&config{DataDir: dir}).prepareDataDir(); err == nil || !strings.HasPrefix(err.Error(), "PLENARY_DATA_DIR:") {
 		t.Fatalf("damaged key file: %v", err)
+	}
+}
+
+func TestConfigMail(t *testing.T) {
+	cfg, err := loadConfig(env(map[string]string{
+		"PLENARY_SMTP_URL":   "smtps://user:pass@mail.example.org?from=plenary@example.org",
+		"PLENARY_PUBLIC_URL": "https://example.org/plenary/",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SMTPURL != "smtps://user:pass@mail.example.org?from=plenary@example.org" || cfg.PublicURL != "https://example.org/plenary" {
+		t.Fatalf("mail settings: %q %q", cfg.SMTPURL, cfg.PublicURL)
+	}
+	// Without PLENARY_PUBLIC_URL, links in mails point at the first allowed origin.
+	cfg, err = loadConfig(env(map[string]string{"PLENARY_ORIGINS": "https://a.example,https://b.example"}))
+	if err != nil || cfg.PublicURL != "https://a.example" || cfg.SMTPURL != "" {
+		t.Fatalf("public URL from origins: %q, %v", cfg.PublicURL, err)
+	}
+	// The error names the variable but never repeats the password.
+	_, err = loadConfig(env(map[string]string{"PLENARY_SMTP_URL": "smtp://user:hunter2hunter2@mail.example.org:port?from=plenary@example.org"}))
+	if err == nil || !strings.HasPrefix(err.Error(), "PLENARY_SMTP_URL:") || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("bad SMTP URL: %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -19,8 +20,10 @@ import (
 	"plenary/contributions"
 	"plenary/demo"
 	"plenary/documents/reports"
+	"plenary/documents/review"
 	"plenary/frontend"
 	"plenary/meetings"
+	"plenary/notify"
 	"plenary/rooms"
 	"plenary/server"
 	"plenary/store"
@@ -50,7 +53,7 @@ func run(log *slog.Logger) error {
 		URI:         cfg.MongoURI,
 		DataDir:     cfg.DataDir,
 		Logger:      log,
-		Collections: slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections(), meetings.Collections(), reports.Collections(), contributions.Collections()),
+		Collections: slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections(), meetings.Collections(), reports.Collections(), contributions.Collections(), review.Collections(), notify.Collections()),
 	})
 	if err != nil {
 		if cfg.MongoURI != "" {
@@ -70,6 +73,12 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// Closed before the store (defers run last first): it flushes queued mails.
+	notes, err := notify.New(st, acc, notify.Config{SMTPURL: cfg.SMTPURL, BaseURL: cfg.PublicURL, Logger: log})
+	if err != nil {
+		return fmt.Errorf("PLENARY_SMTP_URL: %w", err)
+	}
+	defer notes.Close()
 	rs := rooms.New(st, acc)
 	discussion := rooms.NewDiscussion(st, rs, rooms.DiscussionConfig{PostRate: cfg.PostRate, Logger: log})
 	defer discussion.Close()
@@ -84,6 +93,27 @@ func run(log *slog.Logger) error {
 		return err
 	}
 	go sweep(ctx, log, acc)
+	// The review's live updates go out through the server, which is made after it.
+	var live atomic.Pointer[server.Server]
+	rev, err := review.New(ctx, st, acc, rs, ms, reps, contribs, review.Config{Logger: log,
+		// Storing a notification takes a store read and write per person: not in the request
+		// that caused it, which holds the report's review.
+		Notify: func(ctx context.Context, userIDs []string, n review.Notice) {
+			go func() {
+				if err := notes.Send(ctx, userIDs, notify.Note(n)); err != nil {
+					log.Warn("review notification", slog.Any("error", err))
+				}
+			}()
+		},
+		Changed: func(reportID string) {
+			if srv := live.Load(); srv != nil {
+				srv.ReviewChanged(reportID)
+			}
+		}})
+	if err != nil {
+		return err
+	}
+	defer rev.Close()
 
 	static, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
@@ -91,8 +121,9 @@ func run(log *slog.Logger) error {
 	}
 	srv := server.New(server.Config{
 		Origins: cfg.Origins, Static: static, Logger: log, Store: st, Accounts: acc, Rooms: rs, Discussion: discussion, Meetings: ms, Reports: reps,
-		Contributions: contribs,
+		Contributions: contribs, Review: rev, Notify: notes,
 	})
+	live.Store(srv)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("PLENARY_ADDR: %w", err)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"plenary/accounts"
 	"plenary/contributions"
 	"plenary/documents/reports"
+	"plenary/documents/review"
 	"plenary/meetings"
 	"plenary/rooms"
 	"plenary/store"
@@ -42,6 +44,9 @@ type fixture struct {
 	meet     *meetings.Service
 	reps     *reports.Service
 	contribs *contributions.Service
+	rev      *review.Service
+	clock    *testClock
+	notes    *noteLog
 	tokens   map[string]string // actor name → access token
 	users    map[string]accounts.User
 	area     string
@@ -53,7 +58,7 @@ type fixture struct {
 // outsider who belongs to no group.
 func mustServe(t *testing.T) *fixture {
 	t.Helper()
-	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections(), meetings.Collections(), reports.Collections(), contributions.Collections())...)
+	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), rooms.DiscussionCollections(), meetings.Collections(), reports.Collections(), contributions.Collections(), review.Collections())...)
 	acc, err := accounts.New(st, accounts.Config{JWTKey: testKey, HashConcurrency: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -68,16 +73,30 @@ func mustServe(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	clock, notes := &testClock{}, &noteLog{}
+	var srvRef atomic.Pointer[Server]
+	rev, err := review.New(context.Background(), st, acc, rs, ms, reps, contribs, review.Config{
+		Logger: slog.New(slog.DiscardHandler), Now: clock.Now, Tick: time.Hour, Notify: notes.record,
+		Changed: func(reportID string) {
+			if srv := srvRef.Load(); srv != nil {
+				srv.ReviewChanged(reportID)
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rev.Close)
 	static := fstest.MapFS{
 		"index.html":        {Data: []byte("<!doctype html><title>Plenary</title>")},
 		"assets/app-abc.js": {Data: []byte("console.log(1)")},
 	}
 	f := &fixture{
 		t: t, st: st, acc: acc, rooms: rs,
-		srv:  New(Config{Logger: slog.New(slog.DiscardHandler), Store: st, Accounts: acc, Rooms: rs, Discussion: disc, Meetings: ms, Reports: reps, Contributions: contribs, Static: static}),
-		disc: disc, meet: ms, reps: reps, contribs: contribs,
+		srv:  New(Config{Logger: slog.New(slog.DiscardHandler), Store: st, Accounts: acc, Rooms: rs, Discussion: disc, Meetings: ms, Reports: reps, Contributions: contribs, Review: rev, Static: static}),
+		disc: disc, meet: ms, reps: reps, contribs: contribs, rev: rev, clock: clock, notes: notes,
 		tokens: map[string]string{}, users: map[string]accounts.User{},
 	}
+	srvRef.Store(f.srv)
 	ctx := context.Background()
 	for _, name := range []string{"secretariat", "chair", "member", "observer", "outsider"} {
 		role := accounts.RoleUser

@@ -18,7 +18,9 @@ import (
 	"plenary/accounts"
 	"plenary/contributions"
 	"plenary/documents/reports"
+	"plenary/documents/review"
 	"plenary/meetings"
+	"plenary/notify"
 	"plenary/rooms"
 )
 
@@ -51,6 +53,10 @@ type Config struct {
 	Reports    *reports.Service
 	// Contributions may be nil: no document routes.
 	Contributions *contributions.Service
+	// Review may be nil: no review routes.
+	Review *review.Service
+	// Notify may be nil: no notification routes.
+	Notify *notify.Service
 	// UploadStall drops an upload that sends nothing for this long. Zero means 30 s.
 	UploadStall time.Duration
 }
@@ -73,6 +79,8 @@ type Server struct {
 	stopPing chan struct{}
 	stopOnce sync.Once
 	streams  streamLimits
+	// exports holds a token per running export conversion (exportSlot).
+	exports chan struct{}
 }
 
 // New builds the server and its routes.
@@ -93,7 +101,7 @@ func New(cfg Config) *Server {
 		cfg.WSPongTimeout = 1500 * time.Millisecond
 	}
 	s := &Server{log: cfg.Logger, cfg: cfg, accounts: cfg.Accounts, rooms: cfg.Rooms, meetings: cfg.Meetings, origins: map[string]bool{},
-		wsConns: map[*wsConn]bool{}, stopPing: make(chan struct{})}
+		wsConns: map[*wsConn]bool{}, stopPing: make(chan struct{}), exports: make(chan struct{}, maxExports)}
 	for _, o := range cfg.Origins {
 		s.origins[o] = true
 	}
@@ -143,9 +151,13 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Reports != nil {
 		s.registerReportRoutes(api)
+		s.registerReviewRoutes(api)
 	}
 	if cfg.Contributions != nil {
 		s.registerContributionRoutes(api)
+	}
+	if cfg.Notify != nil {
+		s.registerNotificationRoutes(api)
 	}
 	if cfg.Discussion != nil {
 		s.registerWSRoutes(api)
