@@ -69,8 +69,14 @@ type authority struct {
 	psubs         map[Subscriber]bool
 	presence      map[Subscriber]map[string]int64 // presence id → latest pv, to clear on leave
 	milestoneBusy bool
-	hist          timeline
-	rendered      *RenderedReport // the latest version rendered, for the next preview
+	// pending are ops applied to doc and waiting for their write to the log (commit.go), in
+	// version order from head; flushing is set while a write of some is under way, and flushed
+	// is signalled after each write.
+	pending  []*pendingOp
+	flushing bool
+	flushed  *sync.Cond
+	hist     timeline
+	rendered *RenderedReport // the latest version rendered, for the next preview
 	// lastUsed and unloaded let an idle authority be dropped from memory (unloadIdle); a request
 	// that finds its authority unloaded opens it again from the store.
 	lastUsed time.Time
@@ -92,6 +98,7 @@ func (s *Service) authority(ctx context.Context, reportID string) (*authority, e
 	}
 	a = &authority{s: s, id: r.ID, group: r.GroupID, rep: *r, seen: map[string]seenEntry{},
 		subs: map[Subscriber]bool{}, psubs: map[Subscriber]bool{}, presence: map[Subscriber]map[string]int64{}}
+	a.flushed = sync.NewCond(&a.mu)
 	m, err := s.readMilestone(ctx, r.ID, max(r.Milestone, 1))
 	if err != nil {
 		return nil, err
@@ -139,7 +146,7 @@ func (s *Service) unloadIdle(now time.Time) bool {
 	defer s.mu.Unlock()
 	for id, a := range s.docs {
 		a.mu.Lock()
-		if len(a.subs) == 0 && len(a.psubs) == 0 && len(a.presence) == 0 && !a.milestoneBusy && now.Sub(a.lastUsed) >= s.cfg.IdleUnload {
+		if len(a.subs) == 0 && len(a.psubs) == 0 && len(a.presence) == 0 && !a.milestoneBusy && len(a.pending) == 0 && !a.flushing && now.Sub(a.lastUsed) >= s.cfg.IdleUnload {
 			a.unloaded = true
 			delete(s.docs, id)
 		}
@@ -225,7 +232,10 @@ func (a *authority) catchUp(ctx context.Context) error {
 	}
 }
 
+// fresh makes the text and head those of the log: no op pending, and the log read again after a
+// write with an unknown outcome. Every reader of the text calls it. mu held.
 func (a *authority) fresh(ctx context.Context) error {
+	a.settle(ctx)
 	if !a.stale {
 		return nil
 	}
@@ -386,8 +396,11 @@ func (s *Service) Submit(ctx context.Context, sub Subscriber, reportID string, i
 		return refuse("ERR_OT_OP_BADLY_FORMED", err.Error())
 	}
 	src := sub.Src()
-	if err := a.fresh(ctx); err != nil {
-		return err
+	// Unlike readers, a submission does not wait for the pending ops: it joins them.
+	if a.stale {
+		if err := a.fresh(ctx); err != nil {
+			return err
+		}
 	}
 	for range maxSubmitAttempts {
 		if in.V > a.head {
@@ -395,6 +408,12 @@ func (s *Service) Submit(ctx context.Context, sub Subscriber, reportID string, i
 		}
 		if in.V < 1 {
 			return refuse("ERR_OP_SUBMIT_REJECTED", "the op is based on the report before its creation")
+		}
+		if a.pendingFrom(u.ID, src) {
+			// A resubmission racing its original (a reconnect before the acknowledgement):
+			// once that is committed, the dedupe table knows it.
+			a.settle(ctx)
+			continue
 		}
 		if v, dup, err := a.duplicate(ctx, u.ID, src, in.Seq, in.V); err != nil || dup {
 			if err != nil {
@@ -422,18 +441,25 @@ func (s *Service) Submit(ctx context.Context, sub Subscriber, reportID string, i
 				return refuse("ERR_OT_OP_BADLY_FORMED", err.Error())
 			}
 		}
-		o := &storedOp{V: a.head, Src: src, Seq: in.Seq, User: u.ID, Op: op}
-		retry, err := a.append(ctx, o, sub)
+		for _, p := range a.pending {
+			var err error
+			if op, err = ot.Transform(op, p.o.Op, ot.Left); err != nil {
+				return refuse("ERR_OT_OP_BADLY_FORMED", err.Error())
+			}
+		}
+		o := &storedOp{V: a.tip(), Src: src, Seq: in.Seq, User: u.ID, Op: op}
+		p, err := a.enqueue(o, sub, in.V)
 		if err != nil {
 			return err
 		}
-		if retry {
+		// Committing it sends the acknowledgement.
+		a.await(ctx, p)
+		switch {
+		case p.retry:
 			continue
+		case p.err != nil:
+			return p.err
 		}
-		if err := a.sendMissed(ctx, sub, in.V, o.V); err != nil {
-			return err
-		}
-		sub.Send(mustJSON(ackMessage{A: "op", C: Collection, D: a.id, V: o.V, Src: src, Seq: in.Seq}))
 		return nil
 	}
 	return errs.Errorf(errs.Conflict, "the report is being changed too fast; try again")
@@ -522,8 +548,17 @@ func (a *authority) maybeMilestone() {
 	if a.head%a.s.cfg.MilestoneEvery != 0 || a.milestoneBusy {
 		return
 	}
+	// The text is at the pending tip: take the pending ops back out of a copy.
+	text := a.doc.String()
+	for i := len(a.pending) - 1; i >= 0; i-- {
+		var err error
+		if text, err = ot.ApplyString(text, a.pending[i].undo); err != nil {
+			a.s.log.Error("milestone text", "report", a.id, "error", err)
+			return
+		}
+	}
 	a.milestoneBusy = true
-	m := milestoneDoc{ID: key(a.id, a.head), Report: a.id, V: a.head, Text: a.doc.String(), TS: a.lastTS, Floor: a.floor,
+	m := milestoneDoc{ID: key(a.id, a.head), Report: a.id, V: a.head, Text: text, TS: a.lastTS, Floor: a.floor,
 		Seen: make([]seenDoc, 0, len(a.seen))}
 	for k, e := range a.seen {
 		m.Seen = append(m.Seen, seenDoc{K: k, Seq: e.seq, V: e.v})
