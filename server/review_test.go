@@ -88,6 +88,7 @@ type reviewView struct {
 	}
 	CanComment bool `json:"can_comment"`
 	CanManage  bool `json:"can_manage"`
+	CanEdit    bool `json:"can_edit"`
 	Counts     struct{ Open, Disposed, Total int }
 }
 
@@ -231,7 +232,7 @@ func TestReviewLifecycleAndPermissions(t *testing.T) {
 		{name: "publishing before final", method: "POST", url: base + "/review/publish", body: `{"format":"pdf"}`, actor: "chair", status: 409},
 	})
 	f.do(http.MethodPost, base+"/review/finalize", `{"name":"v2.0"}`, f.tokens["chair"], http.StatusOK, &r)
-	if r.State != "final" || r.Round.FinalName != "v2.0" {
+	if r.State != "final" || r.Round.FinalName != "v2.0" || r.CanEdit {
 		t.Fatalf("final: %+v", r)
 	}
 	if n := f.notes.take("final"); len(n) != 1 || !slices.Contains(n[0].to, f.users["member"].ID) {
@@ -273,7 +274,7 @@ func TestReviewLifecycleAndPermissions(t *testing.T) {
 	// A new round unlocks the report and circulates the next version.
 	deadline := f.clock.Now().Add(48 * time.Hour).UTC().Format("2006-01-02T15:04")
 	f.do(http.MethodPost, base+"/review/circulate", `{"name":"v3.0","deadline":"`+deadline+`","zone":"Europe/Zurich"}`, f.tokens["chair"], http.StatusOK, &r)
-	if r.State != "circulated" || r.Round.N != 2 || len(r.Versions) != 3 {
+	if r.State != "circulated" || r.Round.N != 2 || len(r.Versions) != 3 || !r.CanEdit {
 		t.Fatalf("second round %+v", r)
 	}
 	f.do(http.MethodGet, base, "", f.tokens["chair"], http.StatusOK, &rep)

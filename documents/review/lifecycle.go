@@ -79,6 +79,9 @@ func (s *Service) Circulate(ctx context.Context, actor accounts.User, reportID s
 		if err := s.reports.SetLocked(ctx, reportID, false); err != nil {
 			return Review{}, err
 		}
+		if a, err = s.accessOf(ctx, actor, reportID); err != nil { // editing is allowed again
+			return Review{}, err
+		}
 	}
 	head, err := s.reports.Head(ctx, reportID)
 	if err != nil {
@@ -186,6 +189,7 @@ func (s *Service) Finalize(ctx context.Context, actor accounts.User, reportID, n
 	if err := s.reports.SetLocked(ctx, reportID, true); err != nil {
 		return Review{}, err
 	}
+	a.edit = false
 	head, err := s.reports.Head(ctx, reportID)
 	if err != nil {
 		return Review{}, err
