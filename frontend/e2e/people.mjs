@@ -20,9 +20,12 @@ export async function api(baseURL, method, url, token, body) {
 // offline steps cut off, and websocket reconnects.
 const expectedConsoleErrors = /401|Failed to load resource|ERR_INTERNET_DISCONNECTED|WebSocket/;
 
-/** openPage opens a browser context for one person; console errors and CSP violations go to problems. */
-export async function openPage(browser, baseURL, name, problems) {
-  const context = await browser.newContext({ baseURL, locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+/**
+ * openPage opens a browser context for one person; console errors and CSP violations go to
+ * problems. options go to the context (e.g. timezoneId, acceptDownloads).
+ */
+export async function openPage(browser, baseURL, name, problems, options = {}) {
+  const context = await browser.newContext({ baseURL, locale: 'en-GB', viewport: { width: 1280, height: 900 }, ...options });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   page.on('console', (msg) => {

@@ -545,6 +545,174 @@ export interface RenderedReport {
   v: number;
   html: string;
   paragraphs: RenderedParagraph[];
+  /** The Markdown source of that version (paragraph ranges index it in code points). */
+  text: string;
+}
+
+// ---- report review (docs/api.md "Report review") ----
+
+export type ReviewState = 'draft' | 'circulated' | 'closed' | 'final' | 'published';
+export const REVIEW_STATES: readonly ReviewState[] = ['draft', 'circulated', 'closed', 'final', 'published'];
+
+/** A review round: a version circulated for comments until a deadline. */
+export interface ReviewRound {
+  n: number;
+  name: string;
+  /** The report version circulated. */
+  v: number;
+  /** RFC 3339, UTC. */
+  deadline: string;
+  /** The IANA zone the deadline was set in. */
+  zone: string;
+  /** The chair's message with the circulation. */
+  message: string;
+  opened_by: UserRef;
+  opened_at: string;
+  closed_at: string | null;
+  /** null while open; an empty id when closed automatically at the deadline. */
+  closed_by: UserRef | null;
+  final_name: string;
+  final_v: number;
+  /** The contribution id of the published file, "" before. */
+  published_doc: string;
+}
+
+export type VersionKind = 'circulated' | 'final' | 'named';
+
+export interface NamedVersion {
+  name: string;
+  v: number;
+  kind: VersionKind;
+  by: UserRef;
+  at: string;
+}
+
+export interface ReviewTransition {
+  action: string;
+  by: UserRef;
+  at: string;
+  note: string;
+}
+
+export interface Review {
+  report_id: string;
+  state: ReviewState;
+  round: ReviewRound | null;
+  rounds: ReviewRound[];
+  versions: NamedVersion[];
+  transitions: ReviewTransition[];
+  server_time: string;
+  can_comment: boolean;
+  /** The secretariat and the group's chairs. */
+  can_manage: boolean;
+  can_edit: boolean;
+  counts: { open: number; disposed: number; total: number };
+}
+
+export type DispositionKind = 'accepted' | 'modified' | 'rejected' | 'noted';
+export const DISPOSITION_KINDS: readonly DispositionKind[] = ['accepted', 'modified', 'rejected', 'noted'];
+
+export interface Disposition {
+  kind: DispositionKind;
+  note: string;
+  by: UserRef;
+  at: string;
+}
+
+export interface CommentReply {
+  id: number;
+  author: UserRef;
+  text: string;
+  at: string;
+}
+
+export type CommentKind = 'comment' | 'suggestion';
+
+/** A range of the report's text in code points at version v; gone when its text was deleted. */
+export interface TextAnchor {
+  from: number;
+  to: number;
+  v: number;
+  gone?: boolean;
+}
+
+export interface ReviewComment {
+  n: number;
+  round: number;
+  kind: CommentKind;
+  author: UserRef;
+  created_at: string;
+  text: string;
+  mentions: UserRef[];
+  quote: string;
+  /** The paragraph number in the round's version. */
+  para: number;
+  version_name: string;
+  base: TextAnchor;
+  anchor: TextAnchor;
+  replacement: string;
+  suggestion: 'pending' | 'accepted' | 'rejected' | '';
+  applied_v: number;
+  replies: CommentReply[];
+  disposition: Disposition | null;
+  mine: boolean;
+}
+
+/** One row of the disposition log. */
+export interface DispositionRow {
+  para: number;
+  n: number;
+  comment: string;
+  commenter: string;
+  kind: DispositionKind | '';
+  note: string;
+}
+
+export interface CirculateRequest {
+  name: string;
+  /** A wall time "YYYY-MM-DDTHH:MM" in zone. */
+  deadline: string;
+  zone: string;
+  message?: string;
+}
+
+export interface PublishRequest {
+  meeting_id?: string;
+  format: 'pdf' | 'docx';
+  annex: boolean;
+}
+
+export interface NewComment {
+  from: number;
+  to: number;
+  text: string;
+  kind: CommentKind;
+  replacement?: string;
+  mentions?: string[];
+}
+
+export type ExportFormat = 'html' | 'docx' | 'pdf';
+
+function normalizeReview(r: Review): Review {
+  return {
+    ...r,
+    rounds: arr(r.rounds),
+    versions: arr(r.versions),
+    transitions: arr(r.transitions),
+    counts: r.counts ?? { open: 0, disposed: 0, total: 0 },
+  };
+}
+
+function normalizeComment(c: ReviewComment): ReviewComment {
+  return { ...c, mentions: arr(c.mentions), replies: arr(c.replies), disposition: c.disposition ?? null };
+}
+
+/** exportURL is the address of a report's export (a ticket is added for signed-in downloads). */
+export function exportURL(id: string, format: ExportFormat, v?: number, annex = false): string {
+  const q = new URLSearchParams({ format });
+  if (v !== undefined) q.set('v', String(v));
+  if (annex) q.set('annex', '1');
+  return `/api/reports/${encodeURIComponent(id)}/export?${q}`;
 }
 
 // ---- contributions (docs/api.md "Contributions") ----
@@ -734,6 +902,30 @@ function normalizeContribution(c: Contribution): Contribution {
 
 function normalizeEntry<T extends ContributionEntry>(e: T): T {
   return { ...e, authors: arr(e.authors) };
+}
+
+// ---- notifications (docs/api.md "Notifications") ----
+
+export type NotificationKind = 'round_opened' | 'deadline_soon' | 'reply' | 'mention' | 'disposition' | 'final';
+
+/** One in-app notification of the signed-in person. */
+export interface AppNotification {
+  id: string;
+  kind: NotificationKind;
+  /** One line of plain text. */
+  title: string;
+  body: string;
+  /** A path in the app, e.g. /reports/<id>?tab=review. */
+  link: string;
+  report_id?: string;
+  /** RFC 3339. */
+  at: string;
+  read: boolean;
+}
+
+export interface NotificationList {
+  items: AppNotification[];
+  unread: number;
 }
 
 export interface Health {
@@ -1241,7 +1433,60 @@ export class ApiClient {
   async renderedReport(id: string, v?: number): Promise<RenderedReport> {
     const q = v === undefined ? '' : `?v=${v}`;
     const res = await this.request<RenderedReport>('GET', `/api/reports/${encodeURIComponent(id)}/rendered${q}`);
-    return { ...res, paragraphs: arr(res.paragraphs) };
+    return { ...res, paragraphs: arr(res.paragraphs), text: res.text ?? '' };
+  }
+
+  // ---- report review ----
+
+  private reviewPath(id: string, rest: string): string {
+    return `/api/reports/${encodeURIComponent(id)}${rest}`;
+  }
+
+  async getReview(id: string): Promise<Review> {
+    return normalizeReview(await this.request<Review>('GET', this.reviewPath(id, '/review')));
+  }
+
+  /** reviewAction circulates, closes, finalizes or publishes; answers the review after it. */
+  async reviewAction(id: string, action: 'circulate', body: CirculateRequest): Promise<Review>;
+  async reviewAction(id: string, action: 'close', body?: Record<string, never>): Promise<Review>;
+  async reviewAction(id: string, action: 'finalize', body: { name: string }): Promise<Review>;
+  async reviewAction(id: string, action: 'publish', body: PublishRequest): Promise<Review>;
+  async reviewAction(id: string, action: string, body: unknown = {}): Promise<Review> {
+    return normalizeReview(await this.request<Review>('POST', this.reviewPath(id, `/review/${action}`), { body }));
+  }
+
+  /** nameVersion names the report's current version. */
+  nameVersion(id: string, name: string): Promise<NamedVersion> {
+    return this.request('POST', this.reviewPath(id, '/versions'), { body: { name } });
+  }
+
+  /** listComments answers the comments of a round (the current one when omitted). */
+  async listComments(id: string, round?: number): Promise<ReviewComment[]> {
+    const q = round === undefined ? '' : `?round=${round}`;
+    const res = await this.request<Items<ReviewComment>>('GET', this.reviewPath(id, `/comments${q}`));
+    return arr(res.items).map(normalizeComment);
+  }
+
+  async addComment(id: string, c: NewComment): Promise<ReviewComment> {
+    return normalizeComment(await this.request<ReviewComment>('POST', this.reviewPath(id, '/comments'), { body: c }));
+  }
+
+  async replyComment(id: string, n: number, text: string): Promise<ReviewComment> {
+    return normalizeComment(await this.request<ReviewComment>('POST', this.reviewPath(id, `/comments/${n}/replies`), { body: { text } }));
+  }
+
+  async disposeComment(id: string, n: number, kind: DispositionKind, note: string): Promise<ReviewComment> {
+    return normalizeComment(await this.request<ReviewComment>('POST', this.reviewPath(id, `/comments/${n}/disposition`), { body: { kind, note } }));
+  }
+
+  /** decideSuggestion accepts (applying the replacement as an edit) or rejects a suggestion. */
+  async decideSuggestion(id: string, n: number, accept: boolean, note = ''): Promise<ReviewComment> {
+    return normalizeComment(await this.request<ReviewComment>('POST', this.reviewPath(id, `/comments/${n}/suggestion`), { body: { accept, note } }));
+  }
+
+  async listDispositions(id: string, round?: number): Promise<DispositionRow[]> {
+    const q = round === undefined ? '' : `?round=${round}`;
+    return arr((await this.request<Items<DispositionRow>>('GET', this.reviewPath(id, `/dispositions${q}`))).items);
   }
 
   // ---- contributions ----
@@ -1361,6 +1606,20 @@ export class ApiClient {
         (xhr as XMLHttpRequest | null)?.abort();
       },
     };
+  }
+
+  // ---- notifications ----
+
+  /** notifications answers the newest notifications (at most limit) and the unread count. */
+  async notifications(limit?: number): Promise<NotificationList> {
+    const q = limit === undefined ? '' : `?limit=${limit}`;
+    const res = await this.request<NotificationList>('GET', `/api/notifications${q}`);
+    return { items: arr(res.items), unread: res.unread ?? 0 };
+  }
+
+  /** markNotificationsRead marks ids read (all when empty); answers the unread count after. */
+  async markNotificationsRead(ids: string[] = []): Promise<number> {
+    return (await this.request<{ unread: number }>('POST', '/api/notifications/read', { body: { ids } })).unread;
   }
 
   // ---- operations ----

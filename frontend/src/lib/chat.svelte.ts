@@ -8,6 +8,7 @@ import {
   type ChatMessage,
   type ConnectionState,
   type MeetingEnvelope,
+  type NotificationEnvelope,
   type OutboxEntry,
   type RealtimeOptions,
   type RealtimeError,
@@ -191,6 +192,8 @@ export class Chat {
   private sweep: ReturnType<typeof setInterval> | null = null;
   /** Watchers by room; they outlive a connection (views register them). Not reactive. */
   private readonly watchers = new Map<string, Set<RoomWatcher>>();
+  private readonly reviewListeners = new Set<(reportID: string) => void>();
+  private readonly notificationListeners = new Set<(env: NotificationEnvelope) => void>();
   private readonly makeClient: ClientFactory;
 
   constructor(makeClient: ClientFactory = (_user, defaults) => new RealtimeClient(defaults)) {
@@ -363,8 +366,40 @@ export class Chat {
     if (rs.viewing?.atBottom) this.markViewed(rs);
   }
 
+  /** onReviewChanged calls fn with the report id of every review change announced (until the returned function is called). */
+  onReviewChanged(fn: (reportID: string) => void): () => void {
+    this.reviewListeners.add(fn);
+    return () => this.reviewListeners.delete(fn);
+  }
+
+  /** onNotification calls fn with every notification pushed to this person (until the returned function is called). */
+  onNotification(fn: (env: NotificationEnvelope) => void): () => void {
+    this.notificationListeners.add(fn);
+    return () => this.notificationListeners.delete(fn);
+  }
+
   private onEnvelope(env: ServerEnvelope): void {
     if (env.type === 'hello') return;
+    if (env.type === 'notification') {
+      for (const fn of [...this.notificationListeners]) {
+        try {
+          fn(env);
+        } catch (e) {
+          console.error(e);
+        }
+      }
+      return;
+    }
+    if (env.type === 'review.changed') {
+      for (const fn of [...this.reviewListeners]) {
+        try {
+          fn(env.report_id);
+        } catch (e) {
+          console.error(e);
+        }
+      }
+      return;
+    }
     if (env.type === 'meeting') {
       this.notifyWatchers(env.room, (w) => w.onMeeting?.(env));
       return;

@@ -418,6 +418,29 @@ describe('RealtimeClient', () => {
     expect(client.lastSeq('meeting:m1')).toBe(0);
   });
 
+  it('forwards review changes of any report, without a room, and drops malformed ones', async () => {
+    const { client, sock, got } = setup();
+    client.start();
+    await flush();
+    sock().accept();
+    sock().frame({ type: 'review.changed', report_id: 'r1' }, { type: 'review.changed' }, { type: 'review.changed', report_id: 7 });
+    expect(got.filter((e) => e.type === 'review.changed')).toEqual([{ type: 'review.changed', report_id: 'r1' }]);
+  });
+
+  it('forwards notifications, without a room, and drops malformed ones', async () => {
+    const { client, sock, got } = setup();
+    client.start();
+    await flush();
+    sock().accept();
+    const n = { id: 'n1', kind: 'reply', title: 'A reply', body: '', link: '/reports/r1', at: '2026-12-01T09:00:00Z', read: false };
+    sock().frame(
+      { type: 'notification', notification: n, unread: 2 },
+      { type: 'notification', unread: 3 },
+      { type: 'notification', notification: { ...n, link: 7 }, unread: 4 },
+    );
+    expect(got.filter((e) => e.type === 'notification')).toEqual([{ type: 'notification', notification: n, unread: 2 }]);
+  });
+
   it('resubscribe asks again for an ack of a followed room, resuming from its seq', async () => {
     const { client, sock } = setup();
     client.start();

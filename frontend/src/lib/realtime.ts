@@ -11,7 +11,7 @@
 // Plain TypeScript without Svelte, so that it can be tested against a fake
 // WebSocket; src/lib/chat.svelte.ts turns its callbacks into UI state.
 
-import type { Live } from './api';
+import type { AppNotification, Live } from './api';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -101,6 +101,17 @@ export interface MeetingEnvelope {
   live_seq: number;
   live: Live | null;
 }
+/** A report's review changed (state, comments, dispositions): readers re-fetch it. Not tied to a room. */
+export interface ReviewChangedEnvelope {
+  type: 'review.changed';
+  report_id: string;
+}
+/** A notification stored for the signed-in person (docs/protocol.md, Notifications). Not tied to a room. */
+export interface NotificationEnvelope {
+  type: 'notification';
+  notification: AppNotification;
+  unread: number;
+}
 export interface HelloEnvelope {
   type: 'hello';
   v: number;
@@ -116,7 +127,9 @@ export type ServerEnvelope =
   | ReadEnvelope
   | RevokedEnvelope
   | HelloEnvelope
-  | MeetingEnvelope;
+  | MeetingEnvelope
+  | ReviewChangedEnvelope
+  | NotificationEnvelope;
 
 /** A post waiting for its ack. */
 export interface OutboxEntry {
@@ -225,6 +238,20 @@ export function splitFrame(data: string): Record<string, unknown>[] {
     }
   }
   return out;
+}
+
+/** isNotification checks the fields the app relies on before a notification reaches the UI. */
+export function isNotification(v: unknown): v is AppNotification {
+  if (!v || typeof v !== 'object') return false;
+  const n = v as Record<string, unknown>;
+  return (
+    typeof n.id === 'string' &&
+    typeof n.kind === 'string' &&
+    typeof n.title === 'string' &&
+    typeof n.link === 'string' &&
+    typeof n.at === 'string' &&
+    typeof n.read === 'boolean'
+  );
 }
 
 /** backoffDelay is the wait before reconnect attempt n (0-based): 0.5 s doubling to 10 s, with jitter. */
@@ -567,6 +594,18 @@ export class RealtimeClient {
             live_seq: typeof m.live_seq === 'number' ? m.live_seq : 0,
             live: m.live && typeof m.live === 'object' ? m.live : null,
           });
+        }
+        return;
+      }
+      case 'review.changed': {
+        const r = env as Partial<ReviewChangedEnvelope>;
+        if (typeof r.report_id === 'string') this.emit({ type: 'review.changed', report_id: r.report_id });
+        return;
+      }
+      case 'notification': {
+        const n = env as Partial<NotificationEnvelope>;
+        if (isNotification(n.notification)) {
+          this.emit({ type: 'notification', notification: n.notification, unread: typeof n.unread === 'number' ? n.unread : 0 });
         }
         return;
       }
