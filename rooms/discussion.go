@@ -13,6 +13,7 @@ import (
 
 	"plenary/accounts"
 	"plenary/errs"
+	"plenary/ratelimit"
 	"plenary/store"
 )
 
@@ -89,7 +90,7 @@ type Discussion struct {
 	reads   *mongo.Collection
 	roomsC  *mongo.Collection
 	commit  *committer
-	limiter *rateLimiter
+	limiter *ratelimit.Limiter
 
 	mu    sync.Mutex
 	rooms map[string]*room
@@ -116,7 +117,7 @@ func NewDiscussion(st *store.Store, svc *Service, cfg DiscussionConfig) *Discuss
 		svc: svc, cfg: cfg, log: cfg.Logger,
 		events: st.Collection(colRoomEvents), cmids: st.Collection(colRoomCMIDs),
 		reads: st.Collection(colRoomReads), roomsC: st.Collection(colRooms),
-		limiter: newRateLimiter(cfg.PostRate, 10*time.Second),
+		limiter: ratelimit.New(cfg.PostRate, 10*time.Second, "you are posting too fast; wait a moment"),
 		rooms:   map[string]*room{},
 		kinds:   map[string]RoomLoader{},
 	}

@@ -76,7 +76,7 @@ func (d *Discussion) SubmitPost(ctx context.Context, actor accounts.User, roomNa
 		}
 		return done(seq), nil
 	}
-	if err := d.limiter.allow(actor.ID, d.now()); err != nil {
+	if err := d.limiter.Allow(actor.ID, d.now()); err != nil {
 		return Pending{}, err
 	}
 	r.mu.Lock()
@@ -275,7 +275,7 @@ func (d *Discussion) changeMessage(ctx context.Context, actor accounts.User, roo
 	if err != nil {
 		return Pending{}, err
 	}
-	if err := d.limiter.allow(actor.ID, d.now()); err != nil {
+	if err := d.limiter.Allow(actor.ID, d.now()); err != nil {
 		return Pending{}, err
 	}
 	// Messages older than the in-memory window are read from the store first.

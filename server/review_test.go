@@ -483,3 +483,16 @@ func TestReviewChangesArePushed(t *testing.T) {
 		}
 	}
 }
+
+// One person writes at most 30 comments and replies a minute.
+func TestReviewWriteRate(t *testing.T) {
+	f := mustServe(t)
+	id, _ := f.startReview(t)
+	for i := range 30 {
+		f.do(http.MethodPost, "/api/reports/"+id+"/comments", fmt.Sprintf(`{"from":50,"to":50,"text":"comment %d"}`, i), f.tokens["member"], http.StatusCreated, nil)
+	}
+	f.do(http.MethodPost, "/api/reports/"+id+"/comments/1/replies", `{"text":"one more"}`, f.tokens["member"], http.StatusTooManyRequests, nil)
+	f.do(http.MethodPost, "/api/reports/"+id+"/comments/1/replies", `{"text":"another person"}`, f.tokens["chair"], http.StatusCreated, nil)
+	f.clock.Advance(time.Minute)
+	f.do(http.MethodPost, "/api/reports/"+id+"/comments/1/replies", `{"text":"a minute later"}`, f.tokens["member"], http.StatusCreated, nil)
+}

@@ -75,6 +75,9 @@ func (s *Service) AddComment(ctx context.Context, actor accounts.User, reportID 
 	if err != nil {
 		return Comment{}, err
 	}
+	if err := s.writes.Allow(actor.ID, s.now()); err != nil {
+		return Comment{}, err
+	}
 	if e.state.Comments >= maxComments {
 		return Comment{}, errs.Errorf(errs.Invalid, "the report has reached %d comments", maxComments)
 	}
@@ -241,6 +244,9 @@ func (s *Service) Reply(ctx context.Context, actor accounts.User, reportID strin
 		if c.Round != r.N {
 			return Comment{}, errs.Errorf(errs.Conflict, "comment %d belongs to an earlier round", n)
 		}
+	}
+	if err := s.writes.Allow(actor.ID, s.now()); err != nil {
+		return Comment{}, err
 	}
 	if len(c.Replies) >= maxReplies {
 		return Comment{}, errs.Errorf(errs.Invalid, "a comment holds at most %d replies", maxReplies)

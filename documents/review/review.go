@@ -27,6 +27,7 @@ import (
 	"plenary/documents/reports"
 	"plenary/errs"
 	"plenary/meetings"
+	"plenary/ratelimit"
 	"plenary/rooms"
 	"plenary/store"
 )
@@ -61,6 +62,9 @@ type Config struct {
 	Changed func(reportID string)
 	// Converter makes DOCX and PDF exports.
 	Converter export.Converter
+	// WriteRate is how many comments and replies one person may write per minute. Zero means
+	// 30; negative disables the limit.
+	WriteRate int
 	// Tick is how often deadlines are checked. Zero means 15 s.
 	Tick time.Duration
 	// Now is the server's clock. Nil means time.Now.
@@ -79,6 +83,7 @@ type Service struct {
 	contribs *contributions.Service
 	states   *mongo.Collection
 	comments *mongo.Collection
+	writes   *ratelimit.Limiter
 
 	mu      sync.Mutex
 	entries map[string]*entry
@@ -112,11 +117,15 @@ func New(ctx context.Context, st *store.Store, acc *accounts.Service, rs *rooms.
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.WriteRate == 0 {
+		cfg.WriteRate = 30
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	s := &Service{cfg: cfg, log: cfg.Logger, acc: acc, rooms: rs, meetings: ms, reports: reps, contribs: contribs,
 		states: st.Collection(colStates), comments: st.Collection(colComments),
+		writes:  ratelimit.New(cfg.WriteRate, time.Minute, "you are commenting too fast; wait a moment"),
 		entries: map[string]*entry{}, open: map[string]time.Time{}, stop: make(chan struct{}), done: make(chan struct{})}
 	// A filtered read, once at start: reviews are few, and the loop needs to know which
 	// deadlines to watch.
