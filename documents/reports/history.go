@@ -223,17 +223,11 @@ func (s *Service) nameOf(ctx context.Context, userID string) string {
 // is already that of v), not_found if actor may not read the report, forbidden if they may not
 // edit it, invalid for a version the report has not reached.
 func (s *Service) Restore(ctx context.Context, actor accounts.User, reportID string, v int64) (int64, error) {
-	a, rt, err := s.lockOpen(ctx, actor, reportID)
+	a, err := s.lockEdit(ctx, actor, reportID)
 	if err != nil {
 		return 0, err
 	}
 	defer a.mu.Unlock()
-	if a.rep.Locked {
-		return 0, errLocked
-	}
-	if !rt.edit {
-		return 0, errs.Errorf(errs.Forbidden, "you may read this report but not edit it")
-	}
 	if err := a.fresh(ctx); err != nil {
 		return 0, err
 	}

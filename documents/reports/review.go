@@ -83,22 +83,34 @@ func (s *Service) Text(ctx context.Context, reportID string, v int64) (Snapshot,
 	return a.snapshotAt(ctx, v)
 }
 
+// lockEdit is lockOpen for a change of the text by actor: conflict while the report is locked,
+// forbidden unless actor may edit it.
+func (s *Service) lockEdit(ctx context.Context, actor accounts.User, reportID string) (*authority, error) {
+	a, rt, err := s.lockOpen(ctx, actor, reportID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case a.rep.Locked:
+		a.mu.Unlock()
+		return nil, errLocked
+	case !rt.edit:
+		a.mu.Unlock()
+		return nil, errs.Errorf(errs.Forbidden, "you may read this report but not edit it")
+	}
+	return a, nil
+}
+
 // ApplyAt applies op, written against version base, as an edit by actor: it is transformed
 // through the ops committed since base, stored and broadcast like any editor's op, under src
 // (e.g. "suggestion:12"). Returns the version it produced. forbidden unless actor may edit,
 // conflict while the report is locked, invalid for a bad op or base.
 func (s *Service) ApplyAt(ctx context.Context, actor accounts.User, reportID string, base int64, op ot.Op, src string) (int64, error) {
-	a, rt, err := s.lockOpen(ctx, actor, reportID)
+	a, err := s.lockEdit(ctx, actor, reportID)
 	if err != nil {
 		return 0, err
 	}
 	defer a.mu.Unlock()
-	if a.rep.Locked {
-		return 0, errLocked
-	}
-	if !rt.edit {
-		return 0, errs.Errorf(errs.Forbidden, "you may read this report but not edit it")
-	}
 	if err := ot.Check(op); err != nil {
 		return 0, errs.Errorf(errs.Invalid, "op: %v", err)
 	}

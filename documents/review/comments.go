@@ -62,11 +62,7 @@ type CommentInput struct {
 // the server's clock. Members, chairs and drafters; observers only read. Mentioned people are
 // notified.
 func (s *Service) AddComment(ctx context.Context, actor accounts.User, reportID string, in CommentInput) (Comment, error) {
-	a, err := s.accessOf(ctx, actor, reportID)
-	if err != nil {
-		return Comment{}, err
-	}
-	e, err := s.lock(ctx, reportID)
+	a, e, err := s.begin(ctx, actor, reportID, false)
 	if err != nil {
 		return Comment{}, err
 	}
@@ -222,19 +218,11 @@ func (e *entry) find(n int) (*commentDoc, error) {
 // Reply adds a reply to a comment's thread while its round is open. The comment's author and the
 // people who replied before are notified, as are the people mentioned.
 func (s *Service) Reply(ctx context.Context, actor accounts.User, reportID string, n int, text string, mentionIDs []string) (Comment, error) {
-	a, err := s.accessOf(ctx, actor, reportID)
-	if err != nil {
-		return Comment{}, err
-	}
-	e, err := s.lock(ctx, reportID)
+	a, e, c, err := s.beginComment(ctx, actor, reportID, n, false)
 	if err != nil {
 		return Comment{}, err
 	}
 	defer e.mu.Unlock()
-	c, err := e.find(n)
-	if err != nil {
-		return Comment{}, err
-	}
 	// The chair answers comments while disposing of them, after the round closed too.
 	if !a.manage {
 		r, err := s.openRound(e, a)
@@ -286,19 +274,11 @@ func (s *Service) Reply(ctx context.Context, actor accounts.User, reportID strin
 // rejected (with a reason) or noted. It may be changed until the version is final. The comment's
 // author is notified.
 func (s *Service) Dispose(ctx context.Context, actor accounts.User, reportID string, n int, kind, note string) (Comment, error) {
-	a, err := s.manager(ctx, actor, reportID)
-	if err != nil {
-		return Comment{}, err
-	}
-	e, err := s.lock(ctx, reportID)
+	a, e, c, err := s.beginComment(ctx, actor, reportID, n, true)
 	if err != nil {
 		return Comment{}, err
 	}
 	defer e.mu.Unlock()
-	c, err := e.find(n)
-	if err != nil {
-		return Comment{}, err
-	}
 	if err := s.disposable(e, c); err != nil {
 		return Comment{}, err
 	}

@@ -47,11 +47,7 @@ func parseDeadline(in CirculateInput, now time.Time) (time.Time, string, error) 
 // until the deadline: from a draft, or from a final version (a new round, which unlocks the
 // report). The secretariat and the group's chairs only. The group is notified.
 func (s *Service) Circulate(ctx context.Context, actor accounts.User, reportID string, in CirculateInput) (Review, error) {
-	a, err := s.manager(ctx, actor, reportID)
-	if err != nil {
-		return Review{}, err
-	}
-	e, err := s.lock(ctx, reportID)
+	a, e, err := s.begin(ctx, actor, reportID, true)
 	if err != nil {
 		return Review{}, err
 	}
@@ -122,11 +118,7 @@ func (s *Service) manager(ctx context.Context, actor accounts.User, reportID str
 
 // CloseComments closes the open round before its deadline. Managers only.
 func (s *Service) CloseComments(ctx context.Context, actor accounts.User, reportID string) (Review, error) {
-	a, err := s.manager(ctx, actor, reportID)
-	if err != nil {
-		return Review{}, err
-	}
-	e, err := s.lock(ctx, reportID)
+	a, e, err := s.begin(ctx, actor, reportID, true)
 	if err != nil {
 		return Review{}, err
 	}
@@ -170,11 +162,7 @@ func (s *Service) closeRound(ctx context.Context, e *entry, by *person) error {
 // Finalize makes the report's current version final under a name (e.g. "v2.0") once the round's
 // comments are closed, and locks the report against edits. Managers only. The group is notified.
 func (s *Service) Finalize(ctx context.Context, actor accounts.User, reportID, name string) (Review, error) {
-	a, err := s.manager(ctx, actor, reportID)
-	if err != nil {
-		return Review{}, err
-	}
-	e, err := s.lock(ctx, reportID)
+	a, e, err := s.begin(ctx, actor, reportID, true)
 	if err != nil {
 		return Review{}, err
 	}

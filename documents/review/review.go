@@ -259,15 +259,43 @@ func (s *Service) accessOf(ctx context.Context, actor accounts.User, reportID st
 	return a, nil
 }
 
+// begin checks what actor may do with a report (managers only when manage is set) and returns its
+// review locked; the caller unlocks it.
+func (s *Service) begin(ctx context.Context, actor accounts.User, reportID string, manage bool) (access, *entry, error) {
+	check := s.accessOf
+	if manage {
+		check = s.manager
+	}
+	a, err := check(ctx, actor, reportID)
+	if err != nil {
+		return access{}, nil, err
+	}
+	e, err := s.lock(ctx, reportID)
+	if err != nil {
+		return access{}, nil, err
+	}
+	return a, e, nil
+}
+
+// beginComment is begin, with comment n.
+func (s *Service) beginComment(ctx context.Context, actor accounts.User, reportID string, n int, manage bool) (access, *entry, *commentDoc, error) {
+	a, e, err := s.begin(ctx, actor, reportID, manage)
+	if err != nil {
+		return access{}, nil, nil, err
+	}
+	c, err := e.find(n)
+	if err != nil {
+		e.mu.Unlock()
+		return access{}, nil, nil, err
+	}
+	return a, e, c, nil
+}
+
 func personOf(u accounts.User) person { return person{ID: u.ID, Name: u.Name} }
 
 // Get returns a report's review. not_found if actor may not read the report.
 func (s *Service) Get(ctx context.Context, actor accounts.User, reportID string) (Review, error) {
-	a, err := s.accessOf(ctx, actor, reportID)
-	if err != nil {
-		return Review{}, err
-	}
-	e, err := s.lock(ctx, reportID)
+	a, e, err := s.begin(ctx, actor, reportID, false)
 	if err != nil {
 		return Review{}, err
 	}
