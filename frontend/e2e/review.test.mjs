@@ -2,8 +2,11 @@
 // v1.0 with a deadline; two members comment on paragraphs, one suggests a change; the chair
 // disposes of each comment, accepts the suggestion (the text changes in the editor), closes the
 // comments, finalizes v2.0, looks at the disposition log and the differences, and publishes it
-// with the log; a member downloads the DOCX and its content is checked. Set-up goes through the
-// HTTP API; people act through the UI. Runs the real server binary and Debian's Chromium.
+// with the log; a member downloads the DOCX and its content is checked. Members mention each other
+// in comments and replies (the completion list, by keyboard and by mouse) and the bell counts the
+// mention. At the end the chair opens a second round and a member reads the first one's comments.
+// Set-up goes through the HTTP API; people act through the UI. Runs the real server binary and
+// Debian's Chromium.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
@@ -77,6 +80,8 @@ describe("The Chairman's Report goes out for review", () => {
   const need = (...keys) => requireState(state, ...keys);
   const banner = (page) => page.locator('section.banner');
   const card = (page, name) => page.getByRole('article', { name });
+  // The unread count on the header's bell (aria-hidden; the button's name says it too).
+  const bellCount = (page) => page.locator('header button.bell .count');
 
   before(async () => {
     await mkdir(screenshotDir, { recursive: true });
@@ -173,13 +178,54 @@ describe("The Chairman's Report goes out for review", () => {
     await p1.getByRole('button', { name: 'Send the comment' }).click();
     await card(p1, `Comment 2 by ${ONE.name}`).getByText('10:00', { exact: true }).waitFor();
 
-    // Mei comments on paragraph 2 as a whole and suggests a change in paragraph 4.
+    // Pierre has the notice of the round opened for comments.
+    await bellCount(p1).waitFor();
+    const unread = Number(await bellCount(p1).textContent());
+
+    // Mei comments on paragraph 2 as a whole, mentioning Pierre through the completion list with
+    // the keyboard, and suggests a change in paragraph 4.
     const p2 = two.page;
     await p2.locator('.review-doc #para-2').hover();
     await p2.getByRole('button', { name: 'Comment on paragraph 2' }).click();
-    await p2.getByRole('form', { name: 'Comment on paragraph 2' }).getByLabel('Your comment').fill('Amendments were proposed by two delegations.');
-    await p2.getByRole('button', { name: 'Send the comment' }).click();
-    await card(p2, `Comment 3 by ${TWO.name}`).waitFor();
+    const f2 = p2.getByRole('form', { name: 'Comment on paragraph 2' });
+    const box = f2.getByLabel('Your comment');
+    await box.fill('Amendments were proposed by two delegations; ');
+    const people = f2.getByRole('listbox', { name: 'People to mention' });
+    await box.press('@');
+    await people.getByRole('option', { name: ONE.name }).waitFor();
+    await people.getByRole('option', { name: CHAIR.name }).waitFor();
+    assert.equal(await people.getByRole('option', { name: TWO.name }).count(), 0, 'one does not mention oneself');
+    await box.press('Escape');
+    await people.waitFor({ state: 'detached' });
+    await box.press('Backspace');
+    await box.press('@');
+    const pierre = people.getByRole('option', { name: ONE.name });
+    for (let i = 0; i < 5 && (await pierre.getAttribute('aria-selected')) !== 'true'; i++) await box.press('ArrowDown');
+    assert.equal(await pierre.getAttribute('aria-selected'), 'true');
+    await shoot(p2, 'review-mention-en.png');
+    await box.press('Tab'); // picks
+    await people.waitFor({ state: 'detached' });
+    await box.pressSequentially('can you confirm?');
+    assert.equal(await box.inputValue(), `Amendments were proposed by two delegations; @${ONE.name} can you confirm?`);
+    await f2.getByRole('button', { name: 'Send the comment' }).click();
+    const c3 = card(p2, `Comment 3 by ${TWO.name}`);
+    await c3.locator('.mention', { hasText: `@${ONE.name}` }).waitFor();
+    // Pierre's bell counts the mention, pushed live.
+    await bellCount(p1).filter({ hasText: new RegExp(`^${unread + 1}$`) }).waitFor();
+    await p1.locator('header button.bell').click();
+    await p1.getByRole('region', { name: 'Notifications' }).getByText(`${TWO.name} mentioned you in comment 3`).waitFor();
+    await p1.keyboard.press('Escape');
+
+    // Pierre answers, picking Mei from the list with the mouse.
+    const c3p = card(p1, `Comment 3 by ${TWO.name}`);
+    await c3p.getByRole('button', { name: 'Reply' }).click();
+    const rbox = c3p.getByRole('textbox', { name: 'Reply' });
+    await rbox.pressSequentially('Yes, @me');
+    await c3p.getByRole('listbox', { name: 'People to mention' }).getByRole('option', { name: TWO.name }).click();
+    assert.equal(await rbox.inputValue(), `Yes, @${TWO.name} `);
+    await rbox.pressSequentially('two delegations spoke.');
+    await c3p.getByRole('button', { name: 'Send', exact: true }).click();
+    await c3.locator('.replies .mention', { hasText: `@${TWO.name}` }).waitFor();
 
     await selectInPara(p2, 4, 'in Geneva');
     await p2.getByRole('group', { name: 'Selected text' }).getByRole('button', { name: 'Suggest a change' }).click();
@@ -354,7 +400,66 @@ describe("The Chairman's Report goes out for review", () => {
     await page.getByLabel('اللغة', { exact: true }).selectOption('en');
   });
 
-  it('h. no console errors and no CSP violations', () => {
+  it('h. the chair opens a second round; a member reads the first round\'s comments', STEP, async () => {
+    need('chair', 'two');
+    const page = state.chair;
+    await banner(page).getByRole('button', { name: 'New round' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Open a new round' });
+    await dialog.getByLabel('Version name').fill('v3.0');
+    await dialog.getByRole('button', { name: 'Circulate for comments' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await banner(page).getByText('Circulated for comments').waitFor();
+    await banner(page).getByText('v3.0').waitFor();
+
+    // Mei's Review tab follows the new round: the text as circulated now, no comments yet.
+    const member = state.two;
+    const round = member.getByLabel('Round', { exact: true });
+    await round.waitFor();
+    assert.equal(await round.inputValue(), '2');
+    assert.deepEqual(await round.locator('option').allTextContents(), ['Round 2: v3.0 (latest)', 'Round 1: v1.0']);
+    await member.locator('.review-doc #para-4', { hasText: 'in Nairobi' }).waitFor();
+    assert.equal(await member.locator('.review-doc article.comment').count(), 0);
+    await member.getByText('Select text in a numbered paragraph').waitFor();
+
+    // Round 1: its version (Geneva), its comments with their dispositions and mentions, read-only.
+    await round.selectOption('1');
+    await member.getByText('Round 1 (v1.0) is over').waitFor();
+    await member.locator('.review-doc #para-4', { hasText: 'in Geneva' }).waitFor();
+    const c1 = card(member, `Comment 1 by ${ONE.name}`);
+    await c1.locator('.badge', { hasText: 'Accepted with modification' }).waitFor();
+    assert.equal(await member.locator('.review-doc article.comment').count(), 4);
+    await card(member, `Comment 3 by ${TWO.name}`).locator('.mention', { hasText: `@${ONE.name}` }).waitFor();
+    assert.equal(await member.getByRole('button', { name: 'Reply' }).count(), 0, 'no replies in an earlier round');
+    assert.equal(await member.getByRole('button', { name: /^Comment on paragraph/ }).count(), 0, 'no comments in an earlier round');
+    await shoot(member, 'review-round1-en.png');
+    // Its disposition log, which members may read for an earlier round.
+    await member.getByRole('button', { name: 'Disposition log' }).click();
+    const rows = member.getByRole('region', { name: 'Disposition log' }).locator('tbody tr');
+    await rows.nth(3).waitFor();
+    assert.equal(await rows.count(), 4);
+
+    // The same in Arabic; Mei writes in round 2 and the list of people reads right to left.
+    await member.getByLabel('Language', { exact: true }).selectOption('ar');
+    await member.getByRole('button', { name: 'التعليقات', exact: true }).click();
+    await member.getByRole('article', { name: `التعليق 1 من ${ONE.name}` }).waitFor();
+    await shoot(member, 'review-round1-ar.png');
+    await member.getByLabel('الجولة', { exact: true }).selectOption('2');
+    await member.locator('.review-doc #para-2').hover();
+    await member.getByRole('button', { name: 'التعليق على الفقرة 2' }).click();
+    const box = member.getByLabel('تعليقك');
+    await box.pressSequentially('شكرا @');
+    const list = member.getByRole('listbox', { name: 'أشخاص يمكن ذكرهم' });
+    await list.getByRole('option', { name: ONE.name }).waitFor();
+    const [boxRight, listRight] = await Promise.all([box.boundingBox(), list.boundingBox()]).then(([b, l]) => [b.x + b.width, l.x + l.width]);
+    assert.ok(Math.abs(boxRight - listRight) < 2, `the list (${listRight}) starts at the right edge of the field (${boxRight})`);
+    await shoot(member, 'review-mention-ar.png');
+    await box.press('Escape');
+    await list.waitFor({ state: 'detached' });
+    await member.getByRole('button', { name: 'إلغاء' }).click();
+    await member.getByLabel('اللغة', { exact: true }).selectOption('en');
+  });
+
+  it('i. no console errors and no CSP violations', () => {
     assert.deepEqual(problems, []);
   });
 });

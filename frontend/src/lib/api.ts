@@ -623,6 +623,7 @@ export interface CommentReply {
   id: number;
   author: UserRef;
   text: string;
+  mentions: UserRef[];
   at: string;
 }
 
@@ -704,7 +705,8 @@ function normalizeReview(r: Review): Review {
 }
 
 function normalizeComment(c: ReviewComment): ReviewComment {
-  return { ...c, mentions: arr(c.mentions), replies: arr(c.replies), disposition: c.disposition ?? null };
+  const replies = arr(c.replies).map((r) => ({ ...r, mentions: arr(r.mentions) }));
+  return { ...c, mentions: arr(c.mentions), replies, disposition: c.disposition ?? null };
 }
 
 /** exportURL is the address of a report's export (a ticket is added for signed-in downloads). */
@@ -1471,8 +1473,9 @@ export class ApiClient {
     return normalizeComment(await this.request<ReviewComment>('POST', this.reviewPath(id, '/comments'), { body: c }));
   }
 
-  async replyComment(id: string, n: number, text: string): Promise<ReviewComment> {
-    return normalizeComment(await this.request<ReviewComment>('POST', this.reviewPath(id, `/comments/${n}/replies`), { body: { text } }));
+  /** replyComment answers comment n; mentions are the ids of the people named in text. */
+  async replyComment(id: string, n: number, text: string, mentions: string[] = []): Promise<ReviewComment> {
+    return normalizeComment(await this.request<ReviewComment>('POST', this.reviewPath(id, `/comments/${n}/replies`), { body: { text, mentions } }));
   }
 
   async disposeComment(id: string, n: number, kind: DispositionKind, note: string): Promise<ReviewComment> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NamedVersion, ReviewComment } from './api';
+import type { NamedVersion, ReviewComment, ReviewRound } from './api';
 import {
   blocksOf,
   byParagraph,
@@ -11,10 +11,12 @@ import {
   formatInZone,
   formatTimeLeft,
   locateSelection,
+  mentionable,
   nextFinalName,
   nextRoundName,
   pairBlocks,
   sameOffset,
+  shownRound,
   similarity,
   timeLeft,
   withoutDisposition,
@@ -120,6 +122,36 @@ describe('comment filters', () => {
     const m = byParagraph(list);
     expect(m.get(1)?.map((c) => c.n)).toEqual([2, 3]);
     expect(m.get(3)?.map((c) => c.n)).toEqual([1]);
+  });
+});
+
+describe('rounds and people', () => {
+  const round = (n: number, name: string): ReviewRound => ({ ...({} as ReviewRound), n, name, v: n * 10 });
+  const r1 = round(1, 'v1.0');
+  const r2 = round(2, 'v3.0');
+  it('shows the latest round unless an earlier one is chosen', () => {
+    const review = { round: r2, rounds: [r1, r2] };
+    expect(shownRound(review, null)).toEqual({ round: r2, past: false });
+    expect(shownRound(review, 2)).toEqual({ round: r2, past: false });
+    expect(shownRound(review, 1)).toEqual({ round: r1, past: true });
+    expect(shownRound(review, 7)).toEqual({ round: r2, past: false });
+    expect(shownRound({ round: null, rounds: [] }, 1)).toEqual({ round: null, past: false });
+  });
+  it('lists the members and the drafters once, by name, without the writer', () => {
+    const members = [
+      { user_id: 'c', name: 'Amina Diallo' },
+      { user_id: 'm', name: 'Mei Lin' },
+      { user_id: 'p', name: 'Pierre Martin' },
+    ];
+    const drafters = [
+      { id: 'p', name: 'Pierre Martin' },
+      { id: 'd', name: 'Dara Okafor' },
+    ];
+    expect(mentionable(members, drafters, 'm').map((p) => p.user_id)).toEqual(['c', 'd', 'p']);
+    expect(mentionable([], drafters, '')).toEqual([
+      { user_id: 'd', name: 'Dara Okafor' },
+      { user_id: 'p', name: 'Pierre Martin' },
+    ]);
   });
 });
 

@@ -1,8 +1,10 @@
 // Pure helpers of a report's review (docs/api.md "Report review"): the deadline in two zones and
-// the time left, default version names, comment filters, mapping a text selection in the rendered
-// report to code-point offsets of its Markdown, and pairing the paragraphs of two versions for a
-// diff. No Svelte and no DOM: callers pass the current time and the texts.
-import type { NamedVersion, RenderedParagraph, ReviewComment } from './api';
+// the time left, default version names, comment filters, the round shown and who may be mentioned,
+// mapping a text selection in the rendered report to code-point offsets of its Markdown, and
+// pairing the paragraphs of two versions for a diff. No Svelte and no DOM: callers pass the current
+// time and the texts.
+import type { Member, NamedVersion, RenderedParagraph, Review, ReviewComment, ReviewRound, UserRef } from './api';
+import type { Mentionable } from './mentions';
 import { dateInZone, isTimeZone } from './meetingtime';
 
 // ---- code points ----
@@ -168,6 +170,33 @@ export function byParagraph(list: readonly ReviewComment[]): Map<number, ReviewC
 /** withoutDisposition counts the comments the chair has not given a disposition. */
 export function withoutDisposition(list: readonly ReviewComment[]): number {
   return list.filter((c) => !c.disposition).length;
+}
+
+// ---- rounds and people ----
+
+/**
+ * shownRound is the round the Review tab shows: the chosen one when the review has it, else the
+ * latest. past says it is an earlier round, which is read-only.
+ */
+export function shownRound(review: Pick<Review, 'round' | 'rounds'>, chosen: number | null): { round: ReviewRound | null; past: boolean } {
+  const latest = review.round;
+  const picked = chosen === null ? undefined : review.rounds.find((r) => r.n === chosen);
+  if (!picked || !latest || picked.n === latest.n) return { round: latest, past: false };
+  return { round: picked, past: true };
+}
+
+/**
+ * mentionable lists who may be mentioned in a report's comments: the members of its group (any
+ * role) and its drafters, each once, by name, without the writer (me).
+ */
+export function mentionable(members: readonly Pick<Member, 'user_id' | 'name'>[], drafters: readonly UserRef[], me: string): Mentionable[] {
+  const out: Mentionable[] = [];
+  const add = (user_id: string, name: string) => {
+    if (user_id && user_id !== me && name.trim() && !out.some((p) => p.user_id === user_id)) out.push({ user_id, name });
+  };
+  for (const m of members) add(m.user_id, m.name);
+  for (const d of drafters) add(d.id, d.name);
+  return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 // ---- selection → offsets ----

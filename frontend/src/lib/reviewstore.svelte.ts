@@ -1,9 +1,13 @@
 // The review of one open report, shared by its banner and its Review tab: the review (state,
 // rounds, versions) and the comments of its current round, re-read whenever the server announces
-// a change (`review.changed` on the app's websocket) or the connection comes back.
+// a change (`review.changed` on the app's websocket) or the connection comes back; and who may be
+// mentioned in comments.
 import { api, type Review, type ReviewComment } from './api';
 import { chat } from './chat.svelte';
 import { errorMessage } from './errors';
+import type { Mentionable } from './mentions';
+import { mentionable } from './review';
+import { session } from './session.svelte';
 
 export class ReviewStore {
   readonly reportID: string;
@@ -12,6 +16,9 @@ export class ReviewStore {
   error = $state('');
   /** Grows with every load, so that views depending on more than these fields re-read too. */
   loads = $state(0);
+  /** Who may be mentioned: the group's members and the report's drafters, but not oneself (loadPeople). */
+  people = $state<Mentionable[]>([]);
+  private peopleAsked = false;
   /** The server's clock minus this browser's, in ms: deadlines are judged on the server's clock. */
   private skew = 0;
   private busy = false;
@@ -56,6 +63,25 @@ export class ReviewStore {
       this.loads++;
     } catch (err) {
       this.error = errorMessage(err);
+    }
+  }
+
+  /**
+   * loadPeople reads, once, who may be mentioned (the server accepts the group's members and the
+   * report's drafters). A drafter outside the group may not see the group: then only the drafters.
+   */
+  async loadPeople(): Promise<void> {
+    if (this.peopleAsked) return;
+    this.peopleAsked = true;
+    try {
+      const report = await api.getReport(this.reportID);
+      const members = await api.getGroup(report.group_id).then(
+        (g) => g.members ?? [],
+        () => [],
+      );
+      this.people = mentionable(members, report.drafters, session.user?.id ?? '');
+    } catch {
+      this.peopleAsked = false; // asked again next time
     }
   }
 
