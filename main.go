@@ -89,9 +89,6 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if err := bootstrap(ctx, cfg, acc, rs, ms, contribs); err != nil {
-		return err
-	}
 	go sweep(ctx, log, acc)
 	// The review's live updates go out through the server, which is made after it.
 	var live atomic.Pointer[server.Server]
@@ -114,6 +111,9 @@ func run(log *slog.Logger) error {
 		return err
 	}
 	defer rev.Close()
+	if err := bootstrap(ctx, cfg, acc, rs, ms, contribs, reps, rev); err != nil {
+		return err
+	}
 
 	static, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
@@ -146,7 +146,8 @@ func run(log *slog.Logger) error {
 }
 
 // bootstrap creates the configured secretariat account and the demo data on an empty store.
-func bootstrap(ctx context.Context, cfg config, acc *accounts.Service, rs *rooms.Service, ms *meetings.Service, cs *contributions.Service) error {
+func bootstrap(ctx context.Context, cfg config, acc *accounts.Service, rs *rooms.Service, ms *meetings.Service, cs *contributions.Service,
+	reps *reports.Service, rev *review.Service) error {
 	has, err := acc.HasUsers(ctx)
 	if err != nil || has {
 		return err
@@ -168,7 +169,11 @@ func bootstrap(ctx context.Context, cfg config, acc *accounts.Service, rs *rooms
 	if err := demo.LoadDocuments(ctx, acc, ms, cs); err != nil {
 		return fmt.Errorf("PLENARY_DEMO: load demo documents: %w", err)
 	}
-	fmt.Println("Loaded the demo: the 2006 WSIS C5 facilitation meeting, its agenda and documents, focus areas and groups.")
+	if err := demo.LoadReport(ctx, acc, rs, reps, rev); err != nil {
+		return fmt.Errorf("PLENARY_DEMO: load the demo report: %w", err)
+	}
+	fmt.Println("Loaded the demo: the 2006 WSIS C5 facilitation meeting, its agenda and documents, focus areas and groups,")
+	fmt.Println("and a draft Chairman's Report circulated for comments.")
 	fmt.Printf("Demo accounts (password %q):\n", demo.Password)
 	for _, p := range people {
 		fmt.Printf("  %-26s %-16s %s\n", p.Email, p.Name, p.Note)

@@ -9,6 +9,8 @@ import (
 
 	"plenary/accounts"
 	"plenary/contributions"
+	"plenary/documents/reports"
+	"plenary/documents/review"
 	"plenary/meetings"
 	"plenary/rooms"
 	"plenary/store/storetest"
@@ -127,5 +129,52 @@ func TestLoadDocuments(t *testing.T) {
 	}
 	if list[0].ItemID == "" {
 		t.Error("the Russian Federation's contribution is not related to its agenda item")
+	}
+}
+
+func TestLoadReport(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), meetings.Collections(),
+		contributions.Collections(), reports.Collections(), review.Collections())...)
+	acc, err := accounts.New(st, accounts.Config{JWTKey: bytes.Repeat([]byte("k"), 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := rooms.New(st, acc)
+	ms := meetings.New(st, acc, rs, nil)
+	cs, err := contributions.New(ctx, st, acc, ms, rs, contributions.Config{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reps := reports.New(st, acc, rs, reports.Config{})
+	rev, err := review.New(ctx, st, acc, rs, ms, reps, cs, review.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rev.Close()
+	if _, err := Load(ctx, acc, rs, ms); err != nil {
+		t.Fatal(err)
+	}
+	if err := LoadReport(ctx, acc, rs, reps, rev); err != nil {
+		t.Fatal(err)
+	}
+	// The member sees the report circulated, with their comment on paragraph 4 and their
+	// suggestion on paragraph 2.
+	member, _ := acc.UserByEmail(ctx, "member@example.org")
+	g, err := groupNamed(ctx, rs, member, "Model national framework")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := reps.List(ctx, member, g)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("reports %+v %v", list, err)
+	}
+	r, err := rev.Get(ctx, member, list[0].ID)
+	if err != nil || r.State != review.StateCirculated || r.Round.Name != "v1.0" || !r.CanComment || r.Counts.Total != 2 {
+		t.Fatalf("review %+v %v", r, err)
+	}
+	cs2, err := rev.Comments(ctx, member, list[0].ID, 0)
+	if err != nil || len(cs2) != 2 || cs2[0].Para != 4 || cs2[1].Para != 2 || cs2[1].Suggestion != review.SuggestionPending {
+		t.Fatalf("comments %+v %v", cs2, err)
 	}
 }

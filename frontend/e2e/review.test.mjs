@@ -147,11 +147,14 @@ describe("The Chairman's Report goes out for review", () => {
     state.one = one.page;
     state.two = two.page;
     await Promise.all([signIn(one.page, ONE), signIn(two.page, TWO)]);
+    await one.page.goto(`/reports/${state.reportId}`);
+    await one.page.getByRole('tab', { name: 'Review' }).click();
+    // The address notifications link to opens the Review tab itself.
+    await two.page.goto(`/reports/${state.reportId}?tab=review`);
     for (const page of [one.page, two.page]) {
-      await page.goto(`/reports/${state.reportId}`);
-      await page.getByRole('tab', { name: 'Review' }).click();
       await page.locator('.review-doc #para-4').waitFor();
     }
+    assert.equal(await two.page.getByRole('tab', { name: 'Review' }).getAttribute('aria-selected'), 'true');
     // Tokyo is 8 hours ahead of Zurich in winter, 7 in summer: the member sees both times.
     const b1 = banner(one.page);
     await b1.getByText('Your time').waitFor();
