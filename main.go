@@ -97,6 +97,8 @@ func run(log *slog.Logger) error {
 		// that caused it, which holds the report's review.
 		Notify: func(ctx context.Context, userIDs []string, n review.Notice) {
 			go func() {
+				ctx, cancel := context.WithTimeout(ctx, time.Minute)
+				defer cancel()
 				if err := notes.Send(ctx, userIDs, notify.Note(n)); err != nil {
 					log.Warn("review notification", slog.Any("error", err))
 				}

@@ -219,6 +219,8 @@ func TestReviewLifecycleAndPermissions(t *testing.T) {
 		t.Fatalf("after the suggestion: %q", doc["data"])
 	}
 	f.do(http.MethodPost, base+"/comments/2/suggestion", `{"accept":true}`, f.tokens["chair"], http.StatusConflict, nil)
+	// An applied suggestion stays accepted in the log.
+	f.do(http.MethodPost, base+"/comments/2/disposition", `{"kind":"rejected","note":"no"}`, f.tokens["chair"], http.StatusConflict, nil)
 
 	var r reviewView
 	f.do(http.MethodPost, base+"/review/close", `{}`, f.tokens["chair"], http.StatusOK, &r)
@@ -315,6 +317,14 @@ func TestReviewDeadline(t *testing.T) {
 	f.rev.CheckDeadlines(context.Background())
 	if again := f.notes.take("deadline_soon"); len(again) != 0 {
 		t.Fatalf("reminded twice: %+v", again)
+	}
+
+	// A round whose deadline is within a day when it opens gets no separate reminder.
+	soonDeadline := f.clock.Now().Add(10 * time.Hour).UTC().Format("2006-01-02T15:04")
+	f.do(http.MethodPost, other+"/review/circulate", `{"name":"v1.0","deadline":"`+soonDeadline+`","zone":"UTC"}`, f.tokens["chair"], http.StatusOK, nil)
+	f.rev.CheckDeadlines(context.Background())
+	if again := f.notes.take("deadline_soon"); len(again) != 0 {
+		t.Fatalf("a reminder right after the round opened: %+v", again)
 	}
 
 	f.clock.Advance(24 * time.Hour) // past the deadline; the loop has not run

@@ -110,7 +110,11 @@ func (s *Service) authority(ctx context.Context, reportID string) (*authority, e
 	if a.hist, err = s.loadTimeline(ctx, r.ID, m.V); err != nil {
 		return nil, err
 	}
-	if err := a.catchUp(ctx); err != nil {
+	// Not yet shared, but catching up may start a milestone's goroutine, which locks it.
+	a.mu.Lock()
+	err = a.catchUp(ctx)
+	a.mu.Unlock()
+	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -145,7 +149,11 @@ func (s *Service) unloadIdle(now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for id, a := range s.docs {
-		a.mu.Lock()
+		// A report whose lock is held is in use, not idle; waiting for it here would hold up
+		// every report behind s.mu.
+		if !a.mu.TryLock() {
+			continue
+		}
 		if len(a.subs) == 0 && len(a.psubs) == 0 && len(a.presence) == 0 && !a.milestoneBusy && len(a.pending) == 0 && !a.flushing && now.Sub(a.lastUsed) >= s.cfg.IdleUnload {
 			a.unloaded = true
 			delete(s.docs, id)
@@ -403,6 +411,16 @@ func (s *Service) Submit(ctx context.Context, sub Subscriber, reportID string, i
 		}
 	}
 	for range maxSubmitAttempts {
+		// Waiting for pending ops released the lock: the report may have been locked, or a
+		// write failed, meanwhile.
+		if a.rep.Locked {
+			return refuse("ERR_OP_SUBMIT_REJECTED", errLocked.Error())
+		}
+		if a.stale {
+			if err := a.fresh(ctx); err != nil {
+				return err
+			}
+		}
 		if in.V > a.head {
 			return refuse("ERR_OP_VERSION_NEWER_THAN_CURRENT_SNAPSHOT", "the op is based on a version the report has not reached")
 		}

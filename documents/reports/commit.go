@@ -109,10 +109,11 @@ func (a *authority) flush(ctx context.Context) {
 	}
 	a.flushing = true
 	a.mu.Unlock()
-	// The write serves every submitter in the batch: one leaving must not cancel it.
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	written, err := a.s.insertOps(wctx, docs)
-	cancel()
+	// The write and what follows it serve every submitter in the batch: one leaving must not
+	// cancel them.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	written, err := a.s.insertOps(ctx, docs)
 	a.mu.Lock()
 	a.flushing = false
 	for range written {
@@ -121,7 +122,7 @@ func (a *authority) flush(ctx context.Context) {
 		a.commitPending(ctx, p)
 	}
 	if err != nil {
-		a.abandonPending(ctx, err)
+		a.abandonPending(ctx, err, len(batch)-written)
 	}
 	a.flushed.Broadcast()
 }
@@ -141,20 +142,22 @@ func (a *authority) commitPending(ctx context.Context, p *pendingOp) {
 	p.sub.Send(mustJSON(ackMessage{A: "op", C: Collection, D: a.id, V: p.o.V, Src: p.o.Src, Seq: p.o.Seq}))
 }
 
-// abandonPending takes every op still pending back out of the text after a failed write. When
-// another process committed a version first (duplicate key), its ops are read and the abandoned
-// ops are transformed again by their submitters; otherwise they fail, and the log is read again
-// before the next use, since the write may have happened. mu held.
-func (a *authority) abandonPending(ctx context.Context, err error) {
+// abandonPending takes every op still pending back out of the text after a failed write, whose
+// first attempted ops were part of. When another process committed a version first (duplicate
+// key), its ops are read and every abandoned op is transformed again by its submitter. Otherwise
+// the attempted ops fail, since they may or may not have been written (the log is read again
+// before the next use), and the ops queued behind them, never written, are transformed again.
+// mu held.
+func (a *authority) abandonPending(ctx context.Context, err error, attempted int) {
 	for i := len(a.pending) - 1; i >= 0; i-- {
 		if uerr := a.doc.Apply(a.pending[i].undo); uerr != nil {
 			a.s.log.Error("undo a pending op", "report", a.id, "error", uerr)
 		}
 	}
 	dup := store.IsDuplicateKey(err)
-	for _, p := range a.pending {
+	for i, p := range a.pending {
 		p.done = true
-		if dup {
+		if dup || i >= attempted {
 			p.retry = true
 		} else {
 			p.err = fmt.Errorf("store op %s: %w", key(a.id, p.o.V), err)
@@ -182,8 +185,10 @@ func (s *Service) insertOps(ctx context.Context, docs []any) (int, error) {
 	if err == nil {
 		return len(docs), nil
 	}
+	// The ops before the first failed one are written, unless the write concern failed too:
+	// then none is known to be durable.
 	var bulk mongo.BulkWriteException
-	if errors.As(err, &bulk) && len(bulk.WriteErrors) > 0 {
+	if errors.As(err, &bulk) && len(bulk.WriteErrors) > 0 && bulk.WriteConcernError == nil {
 		return bulk.WriteErrors[0].Index, err
 	}
 	return 0, err

@@ -10,11 +10,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"plenary/accounts"
 	"plenary/documents/ot"
 	"plenary/documents/reports"
 	"plenary/rooms"
+	"plenary/store"
 	"plenary/store/storetest"
 )
 
@@ -145,5 +149,92 @@ func TestGroupCommitAcrossProcesses(t *testing.T) {
 		if n := strings.Count(snap.Data, marker); n != 1 {
 			t.Fatalf("%s is in the text %d times", marker, n)
 		}
+	}
+}
+
+// An edit applied under a src naming it alone (an accepted suggestion) is made once, however
+// often it is asked for.
+func TestApplyAtIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), reports.Collections())...)
+	acc, err := accounts.New(st, accounts.Config{JWTKey: []byte("plenary-test-key-plenary-test-key-"), HashConcurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, err := acc.CreateUser(ctx, accounts.NewUser{Email: "sec@example.org", Name: "Secretariat", Password: "correct horse battery", Role: accounts.RoleSecretariat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := rooms.New(st, acc)
+	areaName, desc, vis, groupName := "Legal measures", "Cybercrime legislation", rooms.Private, "Drafting group"
+	area, err := rs.CreateFocusArea(ctx, sec, rooms.FocusAreaInput{Name: &areaName, Description: &desc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := rs.CreateGroup(ctx, sec, rooms.GroupInput{Name: &groupName, FocusArea: &area.ID, Description: &desc, Visibility: &vis})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := reports.New(st, acc, rs, reports.Config{MilestoneEvery: 3, Logger: slog.New(slog.DiscardHandler)})
+	r, err := svc.Create(ctx, sec, reports.CreateInput{Title: "Report", GroupID: g.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ApplyAt(ctx, sec, r.ID, 1, ot.Op{ot.Insert("The meeting closed at noon.")}, "draft"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 { // later edits, before the suggestion is accepted
+		if _, err := svc.ApplyAt(ctx, sec, r.ID, 2, ot.Op{ot.Insert(fmt.Sprintf("(%d) ", i))}, fmt.Sprintf("edit:%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Replace "noon" as written in version 2.
+	replace := ot.Op{ot.Skip(22), ot.Delete(4), ot.Insert("13:30")}
+	v1, err := svc.ApplyAt(ctx, sec, r.ID, 2, replace, "suggestion:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := svc.ApplyAt(ctx, sec, r.ID, 2, replace, "suggestion:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := svc.Text(ctx, r.ID, 1<<40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v1 != v2 || snap.V != v1 || !strings.HasSuffix(snap.Data, "The meeting closed at 13:30.") || strings.Count(snap.Data, "13:30") != 1 {
+		t.Fatalf("versions %d, %d; text v%d %q", v1, v2, snap.V, snap.Data)
+	}
+	// Another process (or this one restarted) keeps only ops after its latest milestone in
+	// memory: it reads the older ones from the log, and still finds the suggestion there.
+	waitForMilestone(t, st, r.ID, 3)
+	again := reports.New(st, acc, rs, reports.Config{MilestoneEvery: 3, Logger: slog.New(slog.DiscardHandler)})
+	v3, err := again.ApplyAt(ctx, sec, r.ID, 2, replace, "suggestion:1")
+	if err != nil || v3 != v1 {
+		t.Fatalf("after a restart: version %d, %v; want %d", v3, err, v1)
+	}
+	rng := []*reports.Range{{From: 22, To: 26, V: 2}}
+	if head, err := again.Follow(ctx, r.ID, rng); err != nil || head != v1 || !rng[0].Gone {
+		t.Fatalf("followed from the log: head %d, %+v, %v", head, *rng[0], err)
+	}
+}
+
+// waitForMilestone waits until the report record names a milestone at v or later (milestones are
+// stored in the background).
+func waitForMilestone(t *testing.T, st *store.Store, reportID string, v int64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var doc struct {
+			Milestone int64 `bson:"milestone"`
+		}
+		err := st.Collection("reports").FindOne(context.Background(), bson.D{{Key: "_id", Value: reportID}}).Decode(&doc)
+		if err == nil && doc.Milestone >= v {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no milestone at %d or later: %+v %v", v, doc, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

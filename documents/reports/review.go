@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -103,8 +104,10 @@ func (s *Service) lockEdit(ctx context.Context, actor accounts.User, reportID st
 
 // ApplyAt applies op, written against version base, as an edit by actor: it is transformed
 // through the ops committed since base, stored and broadcast like any editor's op, under src
-// (e.g. "suggestion:12"). Returns the version it produced. forbidden unless actor may edit,
-// conflict while the report is locked, invalid for a bad op or base.
+// (e.g. "suggestion:12"), which must name this edit alone: when an op of that src is already in
+// the log since base, the edit was made before (a retry) and is not made again. Returns the
+// version it produced. forbidden unless actor may edit, conflict while the report is locked,
+// invalid for a bad op or base.
 func (s *Service) ApplyAt(ctx context.Context, actor accounts.User, reportID string, base int64, op ot.Op, src string) (int64, error) {
 	a, err := s.lockEdit(ctx, actor, reportID)
 	if err != nil {
@@ -121,11 +124,10 @@ func (s *Service) ApplyAt(ctx context.Context, actor accounts.User, reportID str
 		return 0, errs.Errorf(errs.Invalid, "version: the report has versions 1 to %d", a.head)
 	}
 	op = ot.Normalize(op)
-	for range maxSubmitAttempts {
-		for v := base; v < a.head; v++ {
-			c, err := a.op(ctx, v)
-			if err != nil {
-				return 0, err
+	through := func(ops []*storedOp) (done int64, err error) {
+		for _, c := range ops {
+			if c.Src == src {
+				return c.V + 1, nil
 			}
 			if c.Create {
 				continue
@@ -134,7 +136,35 @@ func (s *Service) ApplyAt(ctx context.Context, actor accounts.User, reportID str
 				return 0, errs.Errorf(errs.Invalid, "op: %v", err)
 			}
 		}
-		base = a.head
+		return 0, nil
+	}
+	// The ops since base may be many and partly in the log only: read without holding up editing.
+	ops, upto, err := a.opsSince(ctx, base)
+	if err != nil {
+		return 0, err
+	}
+	if done, err := through(ops); done > 0 || err != nil {
+		return done, err
+	}
+	for range maxSubmitAttempts {
+		switch {
+		case a.unloaded:
+			return 0, errs.Errorf(errs.Conflict, "the report was reloaded meanwhile; try again")
+		case a.rep.Locked:
+			return 0, errLocked
+		}
+		if err := a.fresh(ctx); err != nil {
+			return 0, err
+		}
+		if ops, upto, err = a.opsSince(ctx, upto); err != nil {
+			return 0, err
+		}
+		if done, err := through(ops); done > 0 || err != nil {
+			return done, err
+		}
+		if upto != a.head || len(a.pending) > 0 {
+			continue // more came while the log was read
+		}
 		if op.IsNoop() {
 			return a.head, nil
 		}
@@ -153,6 +183,36 @@ func (s *Service) ApplyAt(ctx context.Context, actor accounts.User, reportID str
 	return 0, errs.Errorf(errs.Conflict, "the report is being changed too fast; try again")
 }
 
+// opsSince returns the committed ops from version from to the version it returns (head when
+// called). mu is held on entry and return, but released while ops older than those kept in
+// memory are read from the log: committed ops never change, and a long read must not stop
+// everyone's editing.
+func (a *authority) opsSince(ctx context.Context, from int64) ([]*storedOp, int64, error) {
+	head := a.head
+	from = max(from, 0)
+	if from >= head {
+		return nil, head, nil
+	}
+	if from >= a.recentFrom {
+		return slices.Clone(a.recent[from-a.recentFrom : head-a.recentFrom]), head, nil
+	}
+	memFrom, inMemory := a.recentFrom, slices.Clone(a.recent[:head-a.recentFrom])
+	a.mu.Unlock()
+	defer a.mu.Lock()
+	ops := make([]*storedOp, 0, head-from)
+	for v := from; v < memFrom; v++ {
+		o, found, err := a.s.readOp(ctx, a.id, v)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !found {
+			return nil, 0, fmt.Errorf("report %s: op %d is missing from the log", a.id, v)
+		}
+		ops = append(ops, o)
+	}
+	return append(ops, inMemory...), head, nil
+}
+
 // Range is a span of a report's text in code points, [From, To) at version V. Gone is set when
 // the text it covered has been deleted entirely.
 type Range struct {
@@ -169,30 +229,31 @@ func (s *Service) Follow(ctx context.Context, reportID string, rs []*Range) (int
 		return 0, err
 	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if err := a.fresh(ctx); err != nil {
+		a.mu.Unlock()
 		return 0, err
 	}
 	from := a.head
 	for _, r := range rs {
 		from = min(from, r.V)
 	}
-	for v := max(from, 0); v < a.head; v++ {
-		o, err := a.op(ctx, v)
-		if err != nil {
-			return 0, err
-		}
+	ops, head, err := a.opsSince(ctx, from)
+	a.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	for _, o := range ops {
 		if o.Create {
 			continue
 		}
 		for _, r := range rs {
-			if r.V <= v {
+			if r.V <= o.V {
 				r.Through(o.Op)
-				r.V = v + 1
+				r.V = o.V + 1
 			}
 		}
 	}
-	return a.head, nil
+	return head, nil
 }
 
 // Through moves the range through one op.

@@ -285,8 +285,15 @@ func (s *Service) Dispose(ctx context.Context, actor accounts.User, reportID str
 	if !slices.Contains(Dispositions, kind) {
 		return Comment{}, errs.Errorf(errs.Invalid, "kind: one of accepted, modified, rejected, noted")
 	}
-	if c.Kind == KindSuggestion && c.Suggestion == SuggestionPending && (kind == DispAccepted || kind == DispModified) {
+	accepting := kind == DispAccepted || kind == DispModified
+	switch {
+	case c.Kind != KindSuggestion:
+	case c.Suggestion == SuggestionPending && accepting:
 		return Comment{}, errs.Errorf(errs.Conflict, "accept the suggestion itself to apply its text, or give it another disposition")
+	case c.Suggestion == SuggestionAccepted && !accepting:
+		return Comment{}, errs.Errorf(errs.Conflict, "suggestion %d was applied to the report: its disposition stays accepted", c.N)
+	case c.Suggestion == SuggestionRejected && accepting:
+		return Comment{}, errs.Errorf(errs.Conflict, "suggestion %d was rejected and not applied: it cannot be accepted now", c.N)
 	}
 	minNote := 0
 	if kind == DispRejected {

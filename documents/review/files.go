@@ -196,9 +196,20 @@ func (s *Service) Publish(ctx context.Context, actor accounts.User, reportID str
 		return Review{}, err
 	}
 	r := e.state.round()
-	state := e.state.State
+	state, busy := e.state.State, e.publishing
+	if state == StateFinal && r != nil && !busy {
+		e.publishing = true
+		defer func() {
+			e.mu.Lock()
+			e.publishing = false
+			e.mu.Unlock()
+		}()
+	}
 	e.mu.Unlock()
-	if state != StateFinal || r == nil {
+	switch {
+	case busy:
+		return Review{}, errs.Errorf(errs.Conflict, "the final version is being published already")
+	case state != StateFinal || r == nil:
 		return Review{}, errs.Errorf(errs.Conflict, "only a final version is published (the review is %s)", state)
 	}
 	finalV := r.FinalV
@@ -228,8 +239,7 @@ func (s *Service) Publish(ctx context.Context, actor accounts.User, reportID str
 	default:
 		return Review{}, err
 	}
-	e, err = s.lock(ctx, reportID)
-	if err != nil {
+	if e, err = s.lock(ctx, reportID); err != nil {
 		return Review{}, err
 	}
 	defer e.mu.Unlock()

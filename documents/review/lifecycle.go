@@ -53,8 +53,10 @@ func (s *Service) Circulate(ctx context.Context, actor accounts.User, reportID s
 	}
 	defer e.mu.Unlock()
 	d := &e.state
-	switch d.State {
-	case StateDraft, StateFinal, StatePublished:
+	switch {
+	case e.publishing:
+		return Review{}, errs.Errorf(errs.Conflict, "the final version is being published; open the next round once it is")
+	case d.State == StateDraft, d.State == StateFinal, d.State == StatePublished:
 	default:
 		return Review{}, errs.Errorf(errs.Conflict, "a round is already open (%s): close it and finalize before opening another", d.round().Name)
 	}
@@ -71,16 +73,24 @@ func (s *Service) Circulate(ctx context.Context, actor accounts.User, reportID s
 	if err != nil {
 		return Review{}, err
 	}
-	if a.report.Locked {
+	// A final version is locked; the new round opens it again. Decided on the review's state,
+	// read under its lock: what the report said before may be stale.
+	reopen := d.State == StateFinal || d.State == StatePublished
+	if reopen {
 		if err := s.reports.SetLocked(ctx, reportID, false); err != nil {
 			return Review{}, err
 		}
-		if a, err = s.accessOf(ctx, actor, reportID); err != nil { // editing is allowed again
-			return Review{}, err
+	}
+	relock := func() {
+		if reopen {
+			if err := s.reports.SetLocked(context.WithoutCancel(ctx), reportID, true); err != nil {
+				s.log.Error("lock the final report again after a failed circulation", "report", reportID, "error", err)
+			}
 		}
 	}
 	head, err := s.reports.Head(ctx, reportID)
 	if err != nil {
+		relock()
 		return Review{}, err
 	}
 	by := personOf(actor)
@@ -90,8 +100,14 @@ func (s *Service) Circulate(ctx context.Context, actor accounts.User, reportID s
 		Message: message, OpenedBy: by, OpenedAt: now})
 	d.Versions = append(d.Versions, versionDoc{Name: name, V: head, Kind: VersionCirculated, By: by, At: now})
 	d.Transitions = append(d.Transitions, transitionDoc{Action: "circulated", By: by, At: now, Note: name})
+	// A deadline within a day is announced with the round: no reminder just after it.
+	d.Rounds[len(d.Rounds)-1].Reminded = deadline.Sub(now) <= reminderBefore
 	e.circulated = nil
 	if err := s.save(ctx, e); err != nil {
+		relock()
+		return Review{}, err
+	}
+	if a, err = s.accessOf(ctx, actor, reportID); err != nil { // whether actor may edit now
 		return Review{}, err
 	}
 	s.watch(reportID, deadline)
@@ -177,9 +193,15 @@ func (s *Service) Finalize(ctx context.Context, actor accounts.User, reportID, n
 	if err := s.reports.SetLocked(ctx, reportID, true); err != nil {
 		return Review{}, err
 	}
+	unlock := func() {
+		if err := s.reports.SetLocked(context.WithoutCancel(ctx), reportID, false); err != nil {
+			s.log.Error("unlock the report after a failed finalization", "report", reportID, "error", err)
+		}
+	}
 	a.edit = false
 	head, err := s.reports.Head(ctx, reportID)
 	if err != nil {
+		unlock()
 		return Review{}, err
 	}
 	by, now := personOf(actor), s.now()
@@ -189,6 +211,7 @@ func (s *Service) Finalize(ctx context.Context, actor accounts.User, reportID, n
 	d.Versions = append(d.Versions, versionDoc{Name: name, V: head, Kind: VersionFinal, By: by, At: now})
 	d.Transitions = append(d.Transitions, transitionDoc{Action: "finalized", By: by, At: now, Note: name})
 	if err := s.save(ctx, e); err != nil {
+		unlock()
 		return Review{}, err
 	}
 	s.notify(ctx, s.recipients(ctx, a.report, actor.ID), Notice{Kind: "final", ReportID: reportID,

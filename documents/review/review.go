@@ -105,6 +105,9 @@ type entry struct {
 	storedV map[int]int64
 	// circulated caches the rendering of the current round's version.
 	circulated *circulatedText
+	// publishing is set while the final version is being published (exported and submitted
+	// without the lock): a second publication must not submit it twice.
+	publishing bool
 }
 
 // New returns the service and starts its deadline loop; Close stops it. It reads the reports
@@ -400,7 +403,23 @@ func (s *Service) notify(ctx context.Context, userIDs []string, n Notice) {
 	if s.cfg.Notify == nil || len(userIDs) == 0 {
 		return
 	}
+	// Notifications carry a title and an excerpt, not whole comments (notify bounds both).
+	n.Title, n.Body = clip(n.Title, maxNoticeTitle), clip(n.Body, maxNoticeBody)
 	s.cfg.Notify(context.WithoutCancel(ctx), userIDs, n)
+}
+
+const (
+	maxNoticeTitle = 300
+	maxNoticeBody  = 2000
+)
+
+// clip shortens s to at most n code points, ending with "…" when it was cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // recipients are the people a round goes to: the report's group (members, chairs, observers,
