@@ -24,6 +24,40 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
+// world is a store with the secretariat and a private group to write reports in.
+type world struct {
+	st    *store.Store
+	acc   *accounts.Service
+	rooms *rooms.Service
+	sec   accounts.User
+	group rooms.Group
+}
+
+func newWorld(t *testing.T) world {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), reports.Collections())...)
+	acc, err := accounts.New(st, accounts.Config{JWTKey: []byte("plenary-test-key-plenary-test-key-"), HashConcurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, err := acc.CreateUser(ctx, accounts.NewUser{Email: "sec@example.org", Name: "Secretariat", Password: "correct horse battery", Role: accounts.RoleSecretariat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := rooms.New(st, acc)
+	areaName, desc, vis, groupName := "Legal measures", "Cybercrime legislation", rooms.Private, "Drafting group"
+	area, err := rs.CreateFocusArea(ctx, sec, rooms.FocusAreaInput{Name: &areaName, Description: &desc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := rs.CreateGroup(ctx, sec, rooms.GroupInput{Name: &groupName, FocusArea: &area.ID, Description: &desc, Visibility: &vis})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return world{st: st, acc: acc, rooms: rs, sec: sec, group: g}
+}
+
 // editor is one client connection as the authority sees it: it records what it is sent.
 type editor struct {
 	user accounts.User
@@ -61,25 +95,8 @@ func (e *editor) Revoke(string)       {}
 // was acknowledged with.
 func TestGroupCommitAcrossProcesses(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), reports.Collections())...)
-	acc, err := accounts.New(st, accounts.Config{JWTKey: []byte("plenary-test-key-plenary-test-key-"), HashConcurrency: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sec, err := acc.CreateUser(ctx, accounts.NewUser{Email: "sec@example.org", Name: "Secretariat", Password: "correct horse battery", Role: accounts.RoleSecretariat})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs := rooms.New(st, acc)
-	areaName, desc, vis, groupName := "Legal measures", "Cybercrime legislation", rooms.Private, "Drafting group"
-	area, err := rs.CreateFocusArea(ctx, sec, rooms.FocusAreaInput{Name: &areaName, Description: &desc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := rs.CreateGroup(ctx, sec, rooms.GroupInput{Name: &groupName, FocusArea: &area.ID, Description: &desc, Visibility: &vis})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := newWorld(t)
+	st, acc, rs, sec, g := w.st, w.acc, w.rooms, w.sec, w.group
 	quiet := reports.Config{MilestoneEvery: 7, Logger: slog.New(slog.DiscardHandler)}
 	processes := []*reports.Service{reports.New(st, acc, rs, quiet), reports.New(st, acc, rs, quiet)}
 	r, err := processes[0].Create(ctx, sec, reports.CreateInput{Title: "Report", GroupID: g.ID})
@@ -156,25 +173,8 @@ func TestGroupCommitAcrossProcesses(t *testing.T) {
 // often it is asked for.
 func TestApplyAtIsIdempotent(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.MustOpen(t, slices.Concat(accounts.Collections(), rooms.Collections(), reports.Collections())...)
-	acc, err := accounts.New(st, accounts.Config{JWTKey: []byte("plenary-test-key-plenary-test-key-"), HashConcurrency: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sec, err := acc.CreateUser(ctx, accounts.NewUser{Email: "sec@example.org", Name: "Secretariat", Password: "correct horse battery", Role: accounts.RoleSecretariat})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs := rooms.New(st, acc)
-	areaName, desc, vis, groupName := "Legal measures", "Cybercrime legislation", rooms.Private, "Drafting group"
-	area, err := rs.CreateFocusArea(ctx, sec, rooms.FocusAreaInput{Name: &areaName, Description: &desc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := rs.CreateGroup(ctx, sec, rooms.GroupInput{Name: &groupName, FocusArea: &area.ID, Description: &desc, Visibility: &vis})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := newWorld(t)
+	st, acc, rs, sec, g := w.st, w.acc, w.rooms, w.sec, w.group
 	svc := reports.New(st, acc, rs, reports.Config{MilestoneEvery: 3, Logger: slog.New(slog.DiscardHandler)})
 	r, err := svc.Create(ctx, sec, reports.CreateInput{Title: "Report", GroupID: g.ID})
 	if err != nil {
