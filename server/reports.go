@@ -17,7 +17,6 @@ func (s *Server) registerReportRoutes(api fiber.Router) {
 	api.Post("/reports/:id/restore", s.requireUser, s.handleReportRestore)
 	api.Get("/reports/:id/rendered", s.requireUser, s.handleReportRendered)
 	api.Get("/groups/:id/reports", s.requireUser, s.handleGroupReports)
-	api.Get("/sharedb", s.wsAdmit, s.shareDBHandler())
 }
 
 type reportCreateRequest struct {

@@ -63,13 +63,15 @@ type Config struct {
 
 // Server is the HTTP server.
 type Server struct {
-	app      *fiber.App
-	log      *slog.Logger
-	cfg      Config
-	origins  map[string]bool
-	accounts *accounts.Service
-	rooms    *rooms.Service
-	meetings *meetings.Service
+	app *fiber.App
+	// socketApp serves the connections that open with a websocket request (listen.go).
+	socketApp *fiber.App
+	log       *slog.Logger
+	cfg       Config
+	origins   map[string]bool
+	accounts  *accounts.Service
+	rooms     *rooms.Service
+	meetings  *meetings.Service
 
 	wsMu    sync.Mutex
 	wsConns map[*wsConn]bool
@@ -105,26 +107,17 @@ func New(cfg Config) *Server {
 	for _, o := range cfg.Origins {
 		s.origins[o] = true
 	}
-	s.app = fiber.New(fiber.Config{
-		AppName:      "Plenary",
-		ErrorHandler: s.handleError,
-		BodyLimit:    cfg.BodyLimit,
-		ReadTimeout:  30 * time.Second,
-		// Long enough for a 100 MiB document to a client at about 120 KB/s (downloads are written
-		// after their handler returns, under this one deadline).
-		WriteTimeout: 15 * time.Minute,
-		IdleTimeout:  120 * time.Second,
-		// The read buffer also bounds request headers. Websocket connections keep theirs for
-		// life, so it is kept small; 10 KiB still reads a client's 8 KiB of junk in a header, to
-		// answer it properly.
-		ReadBufferSize:        10 << 10,
-		DisableStartupMessage: true,
-		// Bodies are streamed so that uploads reach the store without being held in memory;
-		// boundBody keeps the BodyLimit of every other request. fasthttp's own reading of
-		// multipart forms (into memory and temporary files) is off for the same reason.
-		StreamRequestBody:            true,
-		DisablePreParseMultipartForm: true,
-	})
+	appCfg := s.baseAppConfig()
+	appCfg.BodyLimit = cfg.BodyLimit
+	// Long enough for a 100 MiB document to a client at about 120 KB/s (downloads are written
+	// after their handler returns, under this one deadline).
+	appCfg.WriteTimeout = 15 * time.Minute
+	// Bodies are streamed so that uploads reach the store without being held in memory;
+	// boundBody keeps the BodyLimit of every other request. fasthttp's own reading of
+	// multipart forms (into memory and temporary files) is off for the same reason.
+	appCfg.StreamRequestBody = true
+	appCfg.DisablePreParseMultipartForm = true
+	s.app = fiber.New(appCfg)
 	s.app.Use(s.requestIDAndLog, s.recoverPanics, s.securityHeaders)
 	if len(cfg.Origins) > 0 {
 		s.app.Use("/api", cors.New(cors.Config{
@@ -136,12 +129,7 @@ func New(cfg Config) *Server {
 			MaxAge:           600,
 		}))
 	}
-	api := s.app.Group("/api", s.noStore, s.boundBody, func(c *fiber.Ctx) error {
-		if err := checkQuery(c); err != nil {
-			return err
-		}
-		return c.Next()
-	})
+	api := s.app.Group("/api", s.noStore, s.boundBody, refuseOperatorQueries)
 	api.Get("/health", s.handleHealth)
 	s.registerAuthRoutes(api)
 	s.registerInvitationRoutes(api)
@@ -159,29 +147,105 @@ func New(cfg Config) *Server {
 	if cfg.Notify != nil {
 		s.registerNotificationRoutes(api)
 	}
-	if cfg.Discussion != nil {
-		s.registerWSRoutes(api)
-	}
+	s.registerSocketRoutes(api)
 	if cfg.Discussion != nil || cfg.Reports != nil {
 		go s.pingLoop()
 	}
-	api.All("/*", func(*fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such API endpoint") })
+	api.All("/*", s.noSuchEndpoint)
 	s.registerStatic()
+	s.socketApp = s.newSocketApp()
 	return s
+}
+
+// newSocketApp builds the server of websocket connections. fasthttp hands a hijacked connection
+// the reader that read its request (ReadBufferSize, 10 KiB) and keeps it for the connection's
+// life, unless readers are released after every request (ReduceMemoryUsage). The main server
+// cannot release them, because it streams request bodies; this one reads no bodies, so an idle
+// websocket holds only the websocket's own 1 KiB reader. It answers everything but an upgrade
+// with "Connection: close", so the client's next request comes on a connection of the main server.
+func (s *Server) newSocketApp() *fiber.App {
+	cfg := s.baseAppConfig()
+	cfg.BodyLimit = 4 << 10
+	cfg.WriteTimeout = 30 * time.Second
+	cfg.ReduceMemoryUsage = true
+	app := fiber.New(cfg)
+	app.Use(s.requestIDAndLog, s.recoverPanics, s.securityHeaders, func(c *fiber.Ctx) error {
+		err := c.Next()
+		if err != nil || c.Response().StatusCode() != fiber.StatusSwitchingProtocols {
+			c.Context().SetConnectionClose()
+		}
+		return err
+	})
+	api := app.Group("/api", s.noStore, refuseOperatorQueries)
+	s.registerSocketRoutes(api)
+	app.All("/*", s.noSuchEndpoint)
+	return app
+}
+
+// baseAppConfig is what the main and the socket server share.
+func (s *Server) baseAppConfig() fiber.Config {
+	return fiber.Config{
+		AppName:      "Plenary",
+		ErrorHandler: s.handleError,
+		ReadTimeout:  30 * time.Second,
+		IdleTimeout:  120 * time.Second,
+		// The read buffer also bounds request headers. 10 KiB still reads a client's 8 KiB of
+		// junk in a header, to answer it properly.
+		ReadBufferSize:        10 << 10,
+		DisableStartupMessage: true,
+	}
+}
+
+func refuseOperatorQueries(c *fiber.Ctx) error {
+	if err := checkQuery(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// registerSocketRoutes adds the websocket endpoints: the discussion's and the reports' ShareDB.
+func (s *Server) registerSocketRoutes(api fiber.Router) {
+	if s.cfg.Discussion != nil {
+		s.registerWSRoutes(api)
+	}
+	if s.cfg.Reports != nil {
+		api.Get("/sharedb", s.wsAdmit, s.shareDBHandler())
+	}
+}
+
+func (s *Server) noSuchEndpoint(*fiber.Ctx) error {
+	return fiber.NewError(fiber.StatusNotFound, "no such API endpoint")
 }
 
 // App returns the Fiber application, for tests (app.Test) and for serving.
 func (s *Server) App() *fiber.App { return s.app }
 
-// Serve accepts connections on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+// Serve accepts connections on ln until Shutdown. Connections whose first request is a websocket
+// go to the socket server, the others to the main application (listen.go).
+func (s *Server) Serve(ln net.Listener) error {
+	split := newSplitListener(ln)
+	go split.run()
+	socketErr := make(chan error, 1)
+	go func() { socketErr <- s.socketApp.Listener(split.sockets) }()
+	err := s.app.Listener(split.main)
+	_ = split.main.Close()
+	if serr := <-socketErr; err == nil {
+		err = serr
+	}
+	return err
+}
 
 // Shutdown stops accepting connections, closes websockets with "going away" (clients reconnect
 // elsewhere and resume), and waits up to timeout for requests in flight.
 func (s *Server) Shutdown(timeout time.Duration) error {
 	s.stopOnce.Do(func() { close(s.stopPing) })
 	s.closeAllWS()
-	return s.app.ShutdownWithTimeout(timeout)
+	deadline := time.Now().Add(timeout)
+	err := s.app.ShutdownWithTimeout(timeout)
+	if serr := s.socketApp.ShutdownWithTimeout(max(time.Until(deadline), time.Second)); err == nil {
+		err = serr
+	}
+	return err
 }
 
 func (s *Server) handleHealth(c *fiber.Ctx) error {

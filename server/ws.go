@@ -6,13 +6,16 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"plenary/accounts"
 	"plenary/errs"
@@ -74,7 +77,43 @@ func (s *Server) wsAdmit(c *fiber.Ctx) error {
 		return err
 	}
 	c.Locals(localUser, u)
+	lightenHandshake(c)
 	return c.Next()
+}
+
+// localHandshake names the handshake's fasthttp context in a connection's locals (dropHandshake).
+const localHandshake = "handshake"
+
+// handshakeHeaders are the request headers the websocket upgrade reads.
+var handshakeHeaders = map[string]bool{"Connection": true, "Upgrade": true, "Sec-Websocket-Key": true,
+	"Sec-Websocket-Version": true, "Sec-Websocket-Extensions": true, "Sec-Websocket-Protocol": true}
+
+// lightenHandshake runs once the request is admitted. gofiber/contrib/websocket copies the
+// request's headers, cookies and query into maps that live as long as the connection, which
+// nothing reads: only what the upgrade needs is kept, and the ticket is spent.
+func lightenHandshake(c *fiber.Ctx) {
+	h := &c.Request().Header
+	var drop []string
+	h.VisitAll(func(k, _ []byte) {
+		if !handshakeHeaders[string(k)] {
+			drop = append(drop, string(k))
+		}
+	})
+	for _, k := range drop {
+		h.Del(k)
+	}
+	c.Request().URI().SetQueryString("")
+	c.Locals(localHandshake, c.Context())
+}
+
+// dropHandshake frees the handshake's request and response, which fasthttp keeps (about 3 KiB of
+// header buffers) until the connection ends. It runs in the connection's handler, after the
+// 101 answer is written, when nothing reads them any more.
+func dropHandshake(ws *websocket.Conn) {
+	if fctx, ok := ws.Locals(localHandshake).(*fasthttp.RequestCtx); ok {
+		fctx.Request = fasthttp.Request{}
+		fctx.Response = fasthttp.Response{}
+	}
 }
 
 // wsConn is one websocket connection: a rooms.Subscriber with a bounded queue drained by at most
@@ -294,6 +333,7 @@ func (c *wsConn) ping(deadline time.Time) {
 // serveWS runs one connection: hello, then requests until the socket closes.
 func (s *Server) serveWS(ws *websocket.Conn) {
 	u, _ := ws.Locals(localUser).(accounts.User)
+	dropHandshake(ws)
 	c := &wsConn{s: s, ws: ws, user: u, rooms: map[string]bool{}}
 	s.wsMu.Lock()
 	c.slice = s.wsNextSlice
@@ -333,11 +373,30 @@ func (s *Server) readMessages(ws *websocket.Conn, c *wsConn, handle func([]byte)
 			c.close(closeBadFrame, "bad frame: text frames only")
 			return
 		}
-		if !handle(data) {
+		if !s.onOwnStack(func() bool { return handle(data) }) {
 			return
 		}
 		extend() // a slow request (a resume read from the store) must not make the client look idle
 	}
+}
+
+// onOwnStack runs a request's handler in a goroutine of its own and waits for it. The reader
+// goroutine of a connection then keeps the small stack its read needs (4 KiB) for the
+// connection's life, instead of the deepest one a request ever needed: requests reach the store,
+// and a goroutine's stack only shrinks while less than a quarter of it is in use. A panic closes
+// the connection instead of the process.
+func (s *Server) onOwnStack(handle func() bool) bool {
+	done := make(chan bool, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("websocket request panicked", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+				done <- false
+			}
+		}()
+		done <- handle()
+	}()
+	return <-done
 }
 
 // endWS unsubscribes the connection everywhere and waits for its writer, so that nothing touches

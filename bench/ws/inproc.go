@@ -27,6 +27,9 @@ import (
 // discussion, server.New) without the web app, and additionally serves runtime.MemStats and
 // pprof on BENCH_DEBUG_ADDR (loopback). The load still comes from the parent process.
 func childServe() {
+	if os.Getenv("BENCH_MEMPROFILE_EXACT") == "1" {
+		runtime.MemProfileRate = 1
+	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	if err := childRun(log); err != nil {
 		fmt.Fprintln(os.Stderr, "bench child:", err)

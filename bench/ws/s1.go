@@ -66,6 +66,9 @@ func (b *bench) s1() error {
 		if err := b.srv.fetchProfile("heap", filepath.Join(o.profileDir, "s1-heap.pprof")); err != nil {
 			fmt.Printf("  heap profile: %v\n", err)
 		}
+		if err := b.srv.fetchProfile("goroutine?debug=1", filepath.Join(o.profileDir, "s1-goroutines.txt")); err != nil {
+			fmt.Printf("  goroutine profile: %v\n", err)
+		}
 	}
 	closes, errs := st.snapshot()
 	alive := 0
