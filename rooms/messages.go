@@ -20,6 +20,11 @@ import (
 type PostInput struct {
 	Topic, Body, CMID string
 	Mentions          []string
+	// Retry says the client may have sent this post before (it resends what was not
+	// acknowledged). Only then is its client id looked up in the store, where an earlier process
+	// may have stored it; a first send is checked against this process's memory alone, which
+	// saves a store read on every post.
+	Retry bool
 }
 
 // Pending is a change that was accepted and given its sequence number, on its way to the store.
@@ -50,7 +55,8 @@ func (d *Discussion) Post(ctx context.Context, actor accounts.User, roomName str
 // SubmitPost accepts a message for a topic: it is checked, given the room's next sequence number
 // and queued for storing; Wait tells when it is stored (only then is it broadcast). Submitting in
 // order gives sequence numbers in that order. A post with a client message id the same person used
-// before in this room is stored once: the repeat gets the first one's sequence number. Returns
+// before in this room is stored once: the repeat gets the first one's sequence number (a repeat
+// of a post stored by an earlier process is recognized when it says it is a retry). Returns
 // not_found (cannot read the room), forbidden (cannot write: observers), invalid, too_large,
 // rate_limited.
 func (d *Discussion) SubmitPost(ctx context.Context, actor accounts.User, roomName string, in PostInput) (Pending, error) {
@@ -70,7 +76,7 @@ func (d *Discussion) SubmitPost(ctx context.Context, actor accounts.User, roomNa
 		return Pending{}, err
 	}
 	key := actor.ID + "|" + in.CMID
-	if seq, ok, err := r.knownCMID(ctx, key); ok || err != nil {
+	if seq, ok, err := r.knownCMID(ctx, key, in.Retry); ok || err != nil {
 		if err != nil {
 			return Pending{}, err
 		}
@@ -144,14 +150,17 @@ func (d *Discussion) SubmitPost(ctx context.Context, actor accounts.User, roomNa
 }
 
 // knownCMID tells whether a post with this client id was stored before: in this process's memory
-// (waiting for it if it is still on its way to the store), or in the store.
-func (r *room) knownCMID(ctx context.Context, key string) (int64, bool, error) {
+// (waiting for it if it is still on its way to the store), or, for a retry, in the store.
+func (r *room) knownCMID(ctx context.Context, key string, retry bool) (int64, bool, error) {
 	r.mu.Lock()
 	seq, ok := r.cmids[key]
 	r.mu.Unlock()
 	if ok {
 		seq, err := r.awaitCMID(ctx, key, seq)
 		return seq, err == nil, err
+	}
+	if !retry {
+		return 0, false, nil
 	}
 	userID, cmid, _ := strings.Cut(key, "|")
 	var doc cmidDoc

@@ -533,6 +533,7 @@ type clientEnvelope struct {
 	Topic    string   `json:"topic"`
 	Body     string   `json:"body"`
 	CMID     string   `json:"cmid"`
+	Retry    bool     `json:"retry"`
 	Mentions []string `json:"mentions"`
 	Seq      int64    `json:"seq"`
 	Emoji    string   `json:"emoji"`
@@ -625,7 +626,7 @@ func (s *Server) handleWS(c *wsConn, data []byte) bool {
 		var p rooms.Pending
 		switch env.Type {
 		case "post":
-			p, err = d.SubmitPost(ctx, c.user, env.Room, rooms.PostInput{Topic: env.Topic, Body: env.Body, CMID: env.CMID, Mentions: env.Mentions})
+			p, err = d.SubmitPost(ctx, c.user, env.Room, rooms.PostInput{Topic: env.Topic, Body: env.Body, CMID: env.CMID, Mentions: env.Mentions, Retry: env.Retry})
 		case "edit":
 			p, err = d.SubmitEdit(ctx, c.user, env.Room, env.Seq, env.Body, env.Mentions)
 		case "delete":

@@ -298,12 +298,14 @@ describe('RealtimeClient', () => {
     sock().accept();
     const { cmid, done } = client.post('group:a', 'Agenda', 'hello');
     expect(sockets[0].last('post').cmid).toBe(cmid);
+    expect(sockets[0].last('post').retry).toBeUndefined(); // a first send
     sock().serverClose(1006); // the answer is lost
     expect(client.pendingPosts.length).toBe(1);
     await vi.advanceTimersByTimeAsync(400);
     sock().accept();
     const again = sock().sent.filter((e) => e.type === 'post');
     expect(again.map((e) => e.cmid)).toEqual([cmid]);
+    expect(again[0].retry).toBe(true);
     // The server dedupes by cmid and answers with the original seq.
     sock().answer(again[0], { seq: 4 });
     expect(await done).toBe(4);
@@ -328,7 +330,8 @@ describe('RealtimeClient', () => {
     second.client.start();
     await flush();
     second.sock().accept();
-    expect(second.sock().last('post')).toMatchObject({ cmid, body: 'kept' });
+    // It may have been sent before the reload: the server is told to look for it.
+    expect(second.sock().last('post')).toMatchObject({ cmid, body: 'kept', retry: true });
   });
 
   it('drops a post the server refuses for good and reports it', async () => {

@@ -140,6 +140,12 @@ export interface OutboxEntry {
   mentions: string[];
   /** When it was written (ISO); shown while it waits. */
   at: string;
+  /**
+   * Whether it may have reached the server already: set before its first send, and for every
+   * entry read back from storage. Resends say `retry`, so the server also looks for it among
+   * posts stored before a restart.
+   */
+  sent?: boolean;
 }
 
 /** An `error` answer, or a request that could not be answered (code "network"). */
@@ -838,6 +844,11 @@ export class RealtimeClient {
     this.inFlight.add(e.cmid);
     const env: Record<string, unknown> = { type: 'post', room: e.room, topic: e.topic, body: e.body, cmid: e.cmid };
     if (e.mentions.length) env.mentions = e.mentions;
+    if (e.sent) env.retry = true;
+    else {
+      this.outbox = this.outbox.map((x) => (x.cmid === e.cmid ? { ...x, sent: true } : x));
+      this.saveOutbox();
+    }
     this.request<{ seq: number }>(env).then(
       (ack) => this.settle(e.cmid, ack.seq, null),
       (err: RealtimeError) => {
@@ -886,7 +897,13 @@ export class RealtimeClient {
       return v.filter(
         (e): e is OutboxEntry =>
           !!e && typeof e.cmid === 'string' && typeof e.room === 'string' && typeof e.topic === 'string' && typeof e.body === 'string',
-      ).map((e) => ({ ...e, mentions: Array.isArray(e.mentions) ? e.mentions : [], at: typeof e.at === 'string' ? e.at : '' }));
+      ).map((e) => ({
+        ...e,
+        mentions: Array.isArray(e.mentions) ? e.mentions : [],
+        at: typeof e.at === 'string' ? e.at : '',
+        // Whether an earlier page sent it before it was closed cannot be known.
+        sent: true,
+      }));
     } catch {
       return [];
     }
