@@ -69,6 +69,9 @@ func (l *splitListener) deal(conn net.Conn) {
 		return
 	} else if isSocket {
 		to = l.sockets
+		if tc, ok := conn.(*net.TCPConn); ok {
+			conn = &socketConn{TCPConn: tc}
+		}
 	}
 	select {
 	case to.conns <- conn:
@@ -175,3 +178,72 @@ func (l *chanListener) fail(err error) {
 
 func (l *chanListener) Close() error   { return l.close() }
 func (l *chanListener) Addr() net.Addr { return l.addr }
+
+// socketConn is a connection of the socket server. Until the end of the request's header it hands
+// out no byte beyond it: frames a client sends right behind its upgrade request are held here
+// instead of in fasthttp's reader, which fasthttp can then release before the upgrade (and which
+// it would release again when the handler returns, while a polled connection still lives).
+type socketConn struct {
+	*net.TCPConn
+
+	mu      sync.Mutex
+	matched int  // bytes of "\r\n\r\n" seen at the end of what was read so far
+	done    bool // the header's end was seen
+	held    []byte
+}
+
+func (c *socketConn) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	if len(c.held) > 0 {
+		n := copy(p, c.held)
+		c.held = c.held[n:]
+		if len(c.held) == 0 {
+			c.held = nil
+		}
+		c.mu.Unlock()
+		return n, nil
+	}
+	done := c.done
+	c.mu.Unlock()
+	n, err := c.TCPConn.Read(p)
+	if done {
+		return n, err
+	}
+	const end = "\r\n\r\n"
+	for i := 0; i < n; i++ {
+		switch {
+		case p[i] == end[c.matched]:
+			c.matched++
+		case p[i] == '\r':
+			c.matched = 1
+		default:
+			c.matched = 0
+		}
+		if c.matched == len(end) {
+			c.mu.Lock()
+			c.done = true
+			if i+1 < n {
+				c.held = append([]byte(nil), p[i+1:n]...)
+			}
+			c.mu.Unlock()
+			return i + 1, err
+		}
+	}
+	return n, err
+}
+
+// headerRead tells whether the request's header has been read to its end.
+func (c *socketConn) headerRead() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.done
+}
+
+// takeHeld returns the bytes that arrived behind the request's header and were not read yet.
+func (c *socketConn) takeHeld() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b := c.held
+	c.held = nil
+	return b
+}

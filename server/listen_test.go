@@ -6,12 +6,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gofiber/fiber/v2"
-	"github.com/valyala/fasthttp"
 )
 
 func TestSocketLineClassification(t *testing.T) {
@@ -144,30 +142,104 @@ func TestWebsocketConnectionsGetTheirOwnServer(t *testing.T) {
 		}
 	})
 
-	t.Run("an open websocket keeps nothing of its handshake", func(t *testing.T) {
-		c, _, err := f.dialWS(base, "member", http.Header{"User-Agent": {"test"}, "Cookie": {"a=b"}})
-		if err != nil {
-			t.Fatal(err)
+	t.Run("open discussion websockets are polled, without a goroutine each", func(t *testing.T) {
+		// Linux has epoll; elsewhere every connection keeps its reading goroutine.
+		want := 20
+		if runtime.GOOS != "linux" {
+			want = 0
 		}
-		c.next("hello", 5*time.Second)
+		for range 20 {
+			c, _, err := f.dialWS(base, "member", http.Header{"User-Agent": {"test"}, "Cookie": {"a=b"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.next("hello", 5*time.Second)
+		}
 		f.srv.wsMu.Lock()
-		defer f.srv.wsMu.Unlock()
-		if len(f.srv.wsConns) == 0 {
-			t.Fatal("no connection registered")
-		}
+		polled := 0
 		for wc := range f.srv.wsConns {
-			fctx, ok := wc.ws.Locals(localHandshake).(*fasthttp.RequestCtx)
-			if !ok {
-				t.Fatal("the handshake context is not in the connection's locals")
+			if wc.polled {
+				polled++
 			}
-			if n := fctx.Request.Header.Len() + len(fctx.Request.Header.RawHeaders()); n != 0 ||
-				len(fctx.Response.Header.Peek(fiber.HeaderXRequestID)) != 0 {
-				t.Errorf("the handshake's headers are still held (%d request headers)", n)
+		}
+		f.srv.wsMu.Unlock()
+		if (want > 0 && polled < want) || (want == 0 && polled != 0) {
+			t.Fatalf("%d connections polled, want %d", polled, want)
+		}
+		if want == 0 {
+			return
+		}
+		// Their handlers have returned: no goroutine waits in fasthttp's hijack handler.
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			buf := make([]byte, 8<<20)
+			stacks := string(buf[:runtime.Stack(buf, true)])
+			n := strings.Count(stacks, "fasthttp.hijackConnHandler")
+			if n == 0 {
+				break
 			}
-			if wc.ws.Query("ticket") != "" || wc.ws.Headers("User-Agent") != "" || wc.ws.Cookies("a") != "" {
-				t.Errorf("the connection keeps copies of the request: ticket %q, user agent %q, cookie %q",
-					wc.ws.Query("ticket"), wc.ws.Headers("User-Agent"), wc.ws.Cookies("a"))
+			if time.Now().After(deadline) {
+				t.Fatalf("%d goroutines still in hijacked connections' handlers", n)
 			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+
+	t.Run("frames sent right behind the upgrade request are read", func(t *testing.T) {
+		c := dialRaw(t, base)
+		c.send(upgrade(f.ticket("member")) + string(maskedFrame(0x81, []byte(`{"type":"ping","id":"early"}`))))
+		if resp := c.answer(); resp.StatusCode != http.StatusSwitchingProtocols {
+			t.Fatalf("status %d, want 101", resp.StatusCode)
+		}
+		// The hello, then the pong (the server may join envelopes into one frame).
+		var got string
+		for !strings.Contains(got, `"early"`) {
+			op, payload := readServerFrame(t, c.r)
+			if op != 1 {
+				t.Fatalf("frame with opcode %d before the pong", op)
+			}
+			got += string(payload)
+		}
+		if !strings.Contains(got, `"type":"pong"`) {
+			t.Fatalf("no pong for the early ping: %s", got)
+		}
+	})
+
+	t.Run("polled connections answer pings, join fragments and refuse broken frames", func(t *testing.T) {
+		c := dialRaw(t, base)
+		c.send(upgrade(f.ticket("member")))
+		if resp := c.answer(); resp.StatusCode != http.StatusSwitchingProtocols {
+			t.Fatalf("status %d, want 101", resp.StatusCode)
+		}
+		// A request in three fragments with a ping between them, sent in pieces.
+		req := string(maskedFrame(0x01, []byte(`{"type":"pi`))) + string(maskedFrame(0x89, []byte("are you there"))) +
+			string(maskedFrame(0x00, []byte(`ng","id":"fr`))) + string(maskedFrame(0x80, []byte(`ag"}`)))
+		c.send(req[:5], req[5:17], req[17:])
+		var pong, answer bool
+		for !pong || !answer {
+			op, payload := readServerFrame(t, c.r)
+			switch {
+			case op == 10 && string(payload) == "are you there":
+				pong = true
+			case op == 1 && strings.Contains(string(payload), `"id":"frag"`):
+				answer = true
+			case op != 1:
+				t.Fatalf("unexpected frame %d %q", op, payload)
+			}
+		}
+		// An unmasked frame breaks the protocol: close 1002.
+		c.send("\x81\x02hi")
+		for {
+			op, payload := readServerFrame(t, c.r)
+			if op == 8 {
+				if code := int(payload[0])<<8 | int(payload[1]); code != 1002 {
+					t.Fatalf("close code %d (%q), want 1002", code, payload[2:])
+				}
+				break
+			}
+		}
+		if _, err := c.r.ReadByte(); err != io.EOF {
+			t.Fatalf("the connection stayed open after the close: %v", err)
 		}
 	})
 }

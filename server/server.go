@@ -66,12 +66,16 @@ type Server struct {
 	app *fiber.App
 	// socketApp serves the connections that open with a websocket request (listen.go).
 	socketApp *fiber.App
-	log       *slog.Logger
-	cfg       Config
-	origins   map[string]bool
-	accounts  *accounts.Service
-	rooms     *rooms.Service
-	meetings  *meetings.Service
+	// poller reads idle discussion websockets without a goroutine each (wsread.go); made with
+	// the first such websocket, nil where epoll is missing.
+	poller     *poller
+	pollerOnce sync.Once
+	log        *slog.Logger
+	cfg        Config
+	origins    map[string]bool
+	accounts   *accounts.Service
+	rooms      *rooms.Service
+	meetings   *meetings.Service
 
 	wsMu    sync.Mutex
 	wsConns map[*wsConn]bool
@@ -169,6 +173,8 @@ func (s *Server) newSocketApp() *fiber.App {
 	cfg.WriteTimeout = 30 * time.Second
 	cfg.ReduceMemoryUsage = true
 	app := fiber.New(cfg)
+	// A polled websocket outlives its handler (wsread.go); endWS closes the others.
+	app.Server().KeepHijackedConns = true
 	app.Use(s.requestIDAndLog, s.recoverPanics, s.securityHeaders, func(c *fiber.Ctx) error {
 		err := c.Next()
 		if err != nil || c.Response().StatusCode() != fiber.StatusSwitchingProtocols {
@@ -240,6 +246,10 @@ func (s *Server) Serve(ln net.Listener) error {
 func (s *Server) Shutdown(timeout time.Duration) error {
 	s.stopOnce.Do(func() { close(s.stopPing) })
 	s.closeAllWS()
+	s.pollerOnce.Do(func() {}) // none is made after this
+	if s.poller != nil {
+		defer s.poller.close()
+	}
 	deadline := time.Now().Add(timeout)
 	err := s.app.ShutdownWithTimeout(timeout)
 	if serr := s.socketApp.ShutdownWithTimeout(max(time.Until(deadline), time.Second)); err == nil {

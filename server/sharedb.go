@@ -70,7 +70,7 @@ func randomSrc() string {
 func (s *Server) serveShareDB(ws *websocket.Conn) {
 	u, _ := ws.Locals(localUser).(accounts.User)
 	dropHandshake(ws)
-	c := &sdbConn{wsConn: &wsConn{s: s, ws: ws, user: u, rooms: map[string]bool{}, single: true}, src: randomSrc()}
+	c := &sdbConn{wsConn: &wsConn{s: s, ws: ws.Conn, user: u, rooms: map[string]bool{}, single: true}, src: randomSrc()}
 	s.wsMu.Lock()
 	c.slice = s.wsNextSlice
 	s.wsNextSlice = (s.wsNextSlice + 1) % pingSlices
@@ -81,7 +81,7 @@ func (s *Server) serveShareDB(ws *websocket.Conn) {
 		s.endWS(c.wsConn)
 	}()
 
-	s.readMessages(ws, c.wsConn, func(data []byte) bool { return s.handleShareDB(c, data) })
+	s.readMessages(ws.Conn, c.wsConn, func(data []byte) bool { return s.handleShareDB(c, data) })
 }
 
 // sdbRequest holds the fields of every client message we read. Unknown fields are ignored, as

@@ -11,8 +11,11 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
+	fws "github.com/fasthttp/websocket"
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -120,8 +123,10 @@ func dropHandshake(ws *websocket.Conn) {
 // one writer goroutine, started when frames arrive and gone when the queue is empty, so an idle
 // connection holds no goroutine but its reader.
 type wsConn struct {
-	s    *Server
-	ws   *websocket.Conn
+	s *Server
+	// ws is the websocket library's connection (not gofiber/contrib/websocket's wrapper, which
+	// goes back to its pool when the handler returns).
+	ws   *fws.Conn
 	user accounts.User
 	// userLoaded is when user was last read from the store (refreshUser).
 	userLoaded time.Time
@@ -138,6 +143,18 @@ type wsConn struct {
 	// each message as one JSON value, so its frames cannot be coalesced.
 	single   bool
 	writerWG sync.WaitGroup
+
+	// Connections read without a goroutine of their own (pollWS).
+	polled      bool
+	sock        *socketConn
+	raw         syscall.RawConn
+	fd          int
+	frames      frameReader
+	readMu      sync.Mutex  // held by the one goroutine reading the connection
+	reading     atomic.Bool // a goroutine is reading it
+	readPending atomic.Bool // bytes arrived since its reader last looked
+	idle        *time.Timer // closes the connection when nothing arrives for WSPongTimeout
+	finished    sync.Once
 }
 
 var _ rooms.Subscriber = (*wsConn)(nil)
@@ -302,10 +319,13 @@ func (c *wsConn) closeLocked(code int, reason string) {
 	c.queue = nil
 	c.writerWG.Add(1)
 	go func() {
-		defer c.writerWG.Done()
 		msg := websocket.FormatCloseMessage(code, reason)
 		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
-		_ = c.ws.NetConn().SetDeadline(time.Now()) // ws.Close() is a no-op on a hijacked fasthttp conn; this ends the reader and the writer
+		_ = c.ws.NetConn().SetDeadline(time.Now()) // this ends the reader and the writer
+		c.writerWG.Done()
+		if c.polled {
+			c.finishPolled()
+		}
 	}()
 }
 
@@ -334,22 +354,25 @@ func (c *wsConn) ping(deadline time.Time) {
 func (s *Server) serveWS(ws *websocket.Conn) {
 	u, _ := ws.Locals(localUser).(accounts.User)
 	dropHandshake(ws)
-	c := &wsConn{s: s, ws: ws, user: u, rooms: map[string]bool{}}
+	c := &wsConn{s: s, ws: ws.Conn, user: u, rooms: map[string]bool{}}
 	s.wsMu.Lock()
 	c.slice = s.wsNextSlice
 	s.wsNextSlice = (s.wsNextSlice + 1) % pingSlices
 	s.wsConns[c] = true
 	s.wsMu.Unlock()
-	defer s.endWS(c)
 
 	c.Send(encode(helloEnvelope{Type: "hello", V: protocolVersion, User: rooms.Person{ID: u.ID, Name: u.Name},
 		Limits: wsLimits{Body: 16000, Frame: wsReadLimit}}))
-	s.readMessages(ws, c, func(data []byte) bool { return s.handleWS(c, data) })
+	if s.pollWS(c) {
+		return // the poller reads it from now on
+	}
+	defer s.endWS(c)
+	s.readMessages(ws.Conn, c, func(data []byte) bool { return s.handleWS(c, data) })
 }
 
 // readMessages reads text messages into handle until the connection ends or handle returns
 // false, with the read limit, pong deadlines and a clear close code for each way it can end.
-func (s *Server) readMessages(ws *websocket.Conn, c *wsConn, handle func([]byte) bool) {
+func (s *Server) readMessages(ws *fws.Conn, c *wsConn, handle func([]byte) bool) {
 	ws.SetReadLimit(wsReadLimit)
 	extend := func() { _ = ws.SetReadDeadline(time.Now().Add(s.cfg.WSPongTimeout)) }
 	extend()
@@ -419,6 +442,10 @@ func (s *Server) endWS(c *wsConn) {
 	c.mu.Lock()
 	c.gone = true
 	c.mu.Unlock()
+	// Connections of the socket server are kept open by fasthttp after their handler returns
+	// (so that polled ones can outlive it): close it here. Elsewhere this does nothing, and
+	// fasthttp closes it when the handler returns.
+	_ = c.ws.NetConn().Close()
 }
 
 // pingLoop pings every connection at the heartbeat interval; a connection that answers nothing

@@ -37,8 +37,10 @@ const (
 	// maxSeen bounds the per-source dedupe table; beyond it the oldest half is pruned and
 	// older resubmissions are recognized by reading the log instead.
 	maxSeen = 10_000
-	// maxSubmitAttempts bounds retries when another process commits the same version first.
-	maxSubmitAttempts = 8
+	// maxSubmitAttempts bounds retries when another process commits the same version first. Each
+	// retry means the other process made progress; with several busy editors in each of two
+	// processes on two loaded cores, 8 attempts were sometimes not enough for one submission.
+	maxSubmitAttempts = 32
 )
 
 type seenEntry struct{ seq, v int64 }

@@ -1,0 +1,86 @@
+package server
+
+import (
+	"errors"
+	"sync"
+	"syscall"
+)
+
+// poller tells which idle websocket connections have something to read, through an epoll instance
+// of its own, so that an idle connection needs no goroutine blocked in a read. Connections are
+// registered edge-triggered: an event means new bytes, and the connection's reader reads until
+// the socket is empty (wsConn.wake).
+type poller struct {
+	epfd int
+	mu   sync.Mutex
+	fds  map[int32]*wsConn
+	stop chan struct{}
+	once sync.Once
+}
+
+func newPoller() (*poller, error) {
+	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	p := &poller{epfd: epfd, fds: map[int32]*wsConn{}, stop: make(chan struct{})}
+	go p.run()
+	return p, nil
+}
+
+const pollEvents = syscall.EPOLLIN | syscall.EPOLLRDHUP | -syscall.EPOLLET
+
+// add starts watching fd for c.
+func (p *poller) add(fd int, c *wsConn) error {
+	p.mu.Lock()
+	p.fds[int32(fd)] = c
+	p.mu.Unlock()
+	ev := syscall.EpollEvent{Events: pollEvents, Fd: int32(fd)}
+	if err := syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, fd, &ev); err != nil {
+		p.mu.Lock()
+		delete(p.fds, int32(fd))
+		p.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// remove stops watching fd; it must run before the socket is closed (the number is reused).
+func (p *poller) remove(fd int, c *wsConn) {
+	_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, fd, nil)
+	p.mu.Lock()
+	if p.fds[int32(fd)] == c {
+		delete(p.fds, int32(fd))
+	}
+	p.mu.Unlock()
+}
+
+func (p *poller) run() {
+	events := make([]syscall.EpollEvent, 256)
+	for {
+		select {
+		case <-p.stop:
+			_ = syscall.Close(p.epfd)
+			return
+		default:
+		}
+		n, err := syscall.EpollWait(p.epfd, events, 500)
+		if err != nil {
+			if errors.Is(err, syscall.EINTR) {
+				continue
+			}
+			return
+		}
+		p.mu.Lock()
+		for _, ev := range events[:n] {
+			if c := p.fds[ev.Fd]; c != nil {
+				// A connection that was closed and whose number was reused meanwhile gets a
+				// read that finds nothing: harmless.
+				c.wake()
+			}
+		}
+		p.mu.Unlock()
+	}
+}
+
+func (p *poller) close() { p.once.Do(func() { close(p.stop) }) }
