@@ -33,26 +33,27 @@ const pollEvents = syscall.EPOLLIN | syscall.EPOLLRDHUP | -syscall.EPOLLET
 // add starts watching fd for c.
 func (p *poller) add(fd int, c *wsConn) error {
 	p.mu.Lock()
-	p.fds[int32(fd)] = c
-	p.mu.Unlock()
+	defer p.mu.Unlock()
+	if p.epfd < 0 {
+		return errors.New("the poller is closed")
+	}
 	ev := syscall.EpollEvent{Events: pollEvents, Fd: int32(fd)}
 	if err := syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, fd, &ev); err != nil {
-		p.mu.Lock()
-		delete(p.fds, int32(fd))
-		p.mu.Unlock()
 		return err
 	}
+	p.fds[int32(fd)] = c
 	return nil
 }
 
 // remove stops watching fd; it must run before the socket is closed (the number is reused).
 func (p *poller) remove(fd int, c *wsConn) {
-	_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, fd, nil)
 	p.mu.Lock()
-	if p.fds[int32(fd)] == c {
+	defer p.mu.Unlock()
+	// Once closed, the instance's number may belong to another file: leave it alone.
+	if p.epfd >= 0 && p.fds[int32(fd)] == c {
+		_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, fd, nil)
 		delete(p.fds, int32(fd))
 	}
-	p.mu.Unlock()
 }
 
 func (p *poller) run() {
@@ -60,11 +61,14 @@ func (p *poller) run() {
 	for {
 		select {
 		case <-p.stop:
+			p.mu.Lock()
 			_ = syscall.Close(p.epfd)
+			p.epfd = -1
+			p.mu.Unlock()
 			return
 		default:
 		}
-		n, err := syscall.EpollWait(p.epfd, events, 500)
+		n, err := syscall.EpollWait(p.epfd, events, 500) // only run touches epfd outside mu
 		if err != nil {
 			if errors.Is(err, syscall.EINTR) {
 				continue
