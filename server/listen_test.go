@@ -158,9 +158,11 @@ func TestWebsocketConnectionsGetTheirOwnServer(t *testing.T) {
 		f.srv.wsMu.Lock()
 		polled := 0
 		for wc := range f.srv.wsConns {
+			wc.mu.Lock()
 			if wc.polled {
 				polled++
 			}
+			wc.mu.Unlock()
 		}
 		f.srv.wsMu.Unlock()
 		if (want > 0 && polled < want) || (want == 0 && polled != 0) {

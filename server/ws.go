@@ -318,12 +318,13 @@ func (c *wsConn) closeLocked(code int, reason string) {
 	c.closed = true
 	c.queue = nil
 	c.writerWG.Add(1)
+	polled := c.polled
 	go func() {
 		msg := websocket.FormatCloseMessage(code, reason)
 		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 		_ = c.ws.NetConn().SetDeadline(time.Now()) // this ends the reader and the writer
 		c.writerWG.Done()
-		if c.polled {
+		if polled {
 			c.finishPolled()
 		}
 	}()

@@ -59,11 +59,21 @@ func (s *Server) pollWS(c *wsConn) bool {
 	c.sock, c.raw, c.fd = sock, raw, fd
 	c.frames.limit = wsReadLimit
 	c.idle = time.AfterFunc(s.cfg.WSPongTimeout, func() { c.close(closeIdle, "idle") })
-	c.polled = true
-	if err := s.poller.add(fd, c); err != nil {
-		c.polled = false
+	c.mu.Lock()
+	if c.closed {
+		// Closed already (its close did not know it would be polled): the caller's reader
+		// ends at once and cleans up.
+		c.mu.Unlock()
 		c.idle.Stop()
 		return false
+	}
+	c.polled = true
+	c.mu.Unlock()
+	// From here on, a close ends the connection through finishPolled.
+	if err := s.poller.add(fd, c); err != nil {
+		s.log.Warn("websocket not polled", slog.Any("error", err))
+		c.close(websocket.CloseGoingAway, "going away")
+		return true
 	}
 	c.wake() // frames that came with the handshake
 	return true
