@@ -69,7 +69,6 @@ func randomSrc() string {
 
 func (s *Server) serveShareDB(ws *websocket.Conn) {
 	u, _ := ws.Locals(localUser).(accounts.User)
-	dropHandshake(ws)
 	c := &sdbConn{wsConn: &wsConn{s: s, ws: ws.Conn, user: u, rooms: map[string]bool{}, single: true}, src: randomSrc()}
 	s.wsMu.Lock()
 	c.slice = s.wsNextSlice

@@ -18,7 +18,6 @@ import (
 	fws "github.com/fasthttp/websocket"
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
-	"github.com/valyala/fasthttp"
 
 	"plenary/accounts"
 	"plenary/errs"
@@ -84,9 +83,6 @@ func (s *Server) wsAdmit(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// localHandshake names the handshake's fasthttp context in a connection's locals (dropHandshake).
-const localHandshake = "handshake"
-
 // handshakeHeaders are the request headers the websocket upgrade reads.
 var handshakeHeaders = map[string]bool{"Connection": true, "Upgrade": true, "Sec-Websocket-Key": true,
 	"Sec-Websocket-Version": true, "Sec-Websocket-Extensions": true, "Sec-Websocket-Protocol": true}
@@ -106,22 +102,11 @@ func lightenHandshake(c *fiber.Ctx) {
 		h.Del(k)
 	}
 	c.Request().URI().SetQueryString("")
-	c.Locals(localHandshake, c.Context())
-}
-
-// dropHandshake frees the handshake's request and response, which fasthttp keeps (about 3 KiB of
-// header buffers) until the connection ends. It runs in the connection's handler, after the
-// 101 answer is written, when nothing reads them any more.
-func dropHandshake(ws *websocket.Conn) {
-	if fctx, ok := ws.Locals(localHandshake).(*fasthttp.RequestCtx); ok {
-		fctx.Request = fasthttp.Request{}
-		fctx.Response = fasthttp.Response{}
-	}
 }
 
 // wsConn is one websocket connection: a rooms.Subscriber with a bounded queue drained by at most
 // one writer goroutine, started when frames arrive and gone when the queue is empty, so an idle
-// connection holds no goroutine but its reader.
+// connection holds no goroutine but its reader (and a polled one none at all, wsread.go).
 type wsConn struct {
 	s *Server
 	// ws is the websocket library's connection (not gofiber/contrib/websocket's wrapper, which
@@ -354,7 +339,6 @@ func (c *wsConn) ping(deadline time.Time) {
 // serveWS runs one connection: hello, then requests until the socket closes.
 func (s *Server) serveWS(ws *websocket.Conn) {
 	u, _ := ws.Locals(localUser).(accounts.User)
-	dropHandshake(ws)
 	c := &wsConn{s: s, ws: ws.Conn, user: u, rooms: map[string]bool{}}
 	s.wsMu.Lock()
 	c.slice = s.wsNextSlice
