@@ -25,6 +25,7 @@ type fakeSub struct {
 	user   accounts.User
 	mu     sync.Mutex
 	frames [][]byte
+	sends  int
 	drops  []rooms.DropReason
 }
 
@@ -32,6 +33,7 @@ type fakeSub struct {
 func (s *fakeSub) Send(frame []byte) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.sends++
 	s.frames = append(s.frames, bytes.Split(frame, []byte("\n"))...)
 	return true
 }

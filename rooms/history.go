@@ -26,8 +26,8 @@ func (d *Discussion) History(ctx context.Context, actor accounts.User, roomName 
 		r.mu.Unlock()
 		return nil, errs.Errorf(errs.NotFound, "room not found")
 	}
-	if before <= 0 || before > r.committed+1 {
-		before = r.committed + 1
+	if before <= 0 || before > r.published+1 {
+		before = r.published + 1
 	}
 	var out []*Message
 	seq := before - 1

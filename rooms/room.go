@@ -167,8 +167,12 @@ type room struct {
 	mu          sync.Mutex
 	access      RoomAccess
 	head        int64 // last sequence number assigned
-	committed   int64 // last sequence number durably stored and broadcast
-	epoch       int   // bumped when a commit fails; pending work of older epochs is dropped
+	committed   int64 // last sequence number durably stored
+	published   int64 // last sequence number broadcast (held events lie between the two)
+	held        []heldEvent
+	lastSent    time.Time // when held events were last broadcast
+	flushTimer  *time.Timer
+	epoch       int // bumped when a commit fails; pending work of older epochs is dropped
 	reload      bool
 	topics      map[string]*topicDoc
 	aliases     map[string]string
@@ -221,7 +225,7 @@ func (r *room) loadLog(ctx context.Context) error {
 		}
 		head++
 	}
-	r.head, r.committed = head, head
+	r.head, r.committed, r.published = head, head, head
 	r.topics = map[string]*topicDoc{}
 	for i := range doc.Topics {
 		t := doc.Topics[i]
@@ -340,6 +344,71 @@ func (r *room) broadcastLocked(frame []byte, except string) {
 	}
 }
 
+// heldEvent is a stored event waiting for its room's next broadcast.
+type heldEvent struct {
+	frame []byte
+	done  chan error // told once the event is broadcast
+}
+
+// broadcastLinger spaces the broadcasts of a busy room with many subscribers. An event stored while the room is quiet goes
+// out at once; events stored within broadcastLinger of the last broadcast wait for the next one
+// and go out together, as one frame per subscriber. On a loopback socket a write costs about as
+// much CPU as everything else a delivery takes, so a room posted to faster than once every
+// broadcastLinger costs its subscribers one write per broadcast instead of one per event.
+// Rooms with fewer than lingerSubscribers subscribers broadcast at once: their fan-out is cheap.
+const (
+	broadcastLinger   = 20 * time.Millisecond
+	lingerSubscribers = 32
+)
+
+// publishLocked broadcasts the held events now, or arranges for them to go out broadcastLinger
+// after the last broadcast. It returns what to call once the room is unlocked.
+func (r *room) publishLocked() func() {
+	if len(r.held) == 0 || r.flushTimer != nil {
+		return func() {}
+	}
+	if len(r.subs) < lingerSubscribers {
+		return r.broadcastHeldLocked()
+	}
+	if wait := time.Until(r.lastSent.Add(broadcastLinger)); wait > 0 {
+		r.flushTimer = time.AfterFunc(wait, func() {
+			r.mu.Lock()
+			r.flushTimer = nil
+			done := r.broadcastHeldLocked()
+			r.mu.Unlock()
+			done()
+		})
+		return func() {}
+	}
+	return r.broadcastHeldLocked()
+}
+
+// broadcastHeldLocked sends the held events to the subscribers, joined into frames of up to
+// replayFrame bytes, and returns what acknowledges them (to call once the room is unlocked).
+func (r *room) broadcastHeldLocked() func() {
+	if r.flushTimer != nil {
+		r.flushTimer.Stop()
+		r.flushTimer = nil
+	}
+	held := r.held
+	if len(held) == 0 {
+		return func() {}
+	}
+	r.held = nil
+	r.lastSent = time.Now()
+	r.published = r.committed
+	var batch replayBatch
+	for _, h := range held {
+		batch.join(h.frame, func(frame []byte) { r.broadcastLocked(frame, "") })
+	}
+	batch.join(nil, func(frame []byte) { r.broadcastLocked(frame, "") })
+	return func() {
+		for _, h := range held {
+			h.done <- nil
+		}
+	}
+}
+
 // removeLocked drops a subscription and announces the person offline if it was their last.
 func (r *room) removeLocked(sub Subscriber) {
 	if _, ok := r.subs[sub]; !ok {
@@ -434,7 +503,7 @@ func (d *Discussion) Subscribe(ctx context.Context, sub Subscriber, roomName str
 		r.mu.Unlock()
 		return errs.Errorf(errs.NotFound, "room not found")
 	}
-	head := r.committed
+	head := r.published
 	if since > head {
 		r.mu.Unlock()
 		return errs.Errorf(errs.Invalid, "since: the room has only %d events", head)
@@ -520,25 +589,33 @@ type replayBatch struct{ buf []byte }
 const replayFrame = 64 << 10
 
 func (b *replayBatch) add(sub Subscriber, envelope []byte) bool {
-	if len(b.buf) > 0 && len(b.buf)+1+len(envelope) > replayFrame {
-		if !b.flush(sub) {
-			return false
-		}
-	}
-	if len(b.buf) > 0 {
-		b.buf = append(b.buf, '\n')
-	}
-	b.buf = append(b.buf, envelope...)
-	return true
+	ok := true
+	b.join(envelope, func(frame []byte) { ok = sub.Send(frame) })
+	return ok
 }
 
 func (b *replayBatch) flush(sub Subscriber) bool {
-	if len(b.buf) == 0 {
-		return true
-	}
-	ok := sub.Send(b.buf)
-	b.buf = nil
+	ok := true
+	b.join(nil, func(frame []byte) { ok = sub.Send(frame) })
 	return ok
+}
+
+// join adds envelope to the frame being built, first handing the frame to send when the
+// envelope would not fit; a nil envelope hands over what is built. A frame of one envelope is
+// the envelope itself, not a copy.
+func (b *replayBatch) join(envelope []byte, send func([]byte)) {
+	if len(b.buf) > 0 && (envelope == nil || len(b.buf)+1+len(envelope) > replayFrame) {
+		send(b.buf)
+		b.buf = nil
+	}
+	switch {
+	case envelope == nil:
+	case b.buf == nil:
+		b.buf = envelope[:len(envelope):len(envelope)] // appending copies it
+	default:
+		b.buf = append(b.buf, '\n')
+		b.buf = append(b.buf, envelope...)
+	}
 }
 
 func (r *room) eventFromDoc(ev *eventDoc) Event {

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -118,7 +117,7 @@ type wsConn struct {
 
 	mu       sync.Mutex
 	queue    [][]byte
-	writing  bool
+	writing  bool // a writer (writeLoop, or a flusher for polled connections) owns the writes
 	closed   bool
 	gone     bool // the handler returned: ws must not be touched any more
 	rooms    map[string]bool
@@ -140,6 +139,12 @@ type wsConn struct {
 	readPending atomic.Bool // bytes arrived since its reader last looked
 	idle        *time.Timer // closes the connection when nothing arrives for WSPongTimeout
 	finished    sync.Once
+
+	// Writes of polled connections (wswrite.go), under mu.
+	control       []byte    // control frames waiting to be written
+	unsent        []byte    // the rest of a write the socket did not take
+	awaitWritable bool      // the socket was full: the poller's EPOLLOUT resumes the flush
+	stalledSince  time.Time // when the socket last refused bytes without taking any since
 }
 
 var _ rooms.Subscriber = (*wsConn)(nil)
@@ -189,6 +194,10 @@ func (c *wsConn) Send(frame []byte) bool {
 		return false
 	}
 	c.queue = append(c.queue, frame)
+	if c.polled {
+		c.scheduleLocked()
+		return true
+	}
 	if !c.writing {
 		c.writing = true
 		c.writerWG.Add(1)
@@ -219,6 +228,9 @@ func (c *wsConn) writeLoop() {
 		c.mu.Lock()
 		if len(c.queue) == 0 || c.gone {
 			c.writing = false
+			if c.polled && len(c.control) > 0 && !c.gone {
+				c.scheduleLocked() // control frames queued for the flusher meanwhile
+			}
 			c.mu.Unlock()
 			return
 		}
@@ -274,24 +286,15 @@ func (c *wsConn) writeLoop() {
 	}
 }
 
-// appendTextFrame appends a complete, unmasked websocket text frame holding msg (RFC 6455 5.2:
-// servers do not mask).
+// appendTextFrame appends a complete, unmasked websocket text frame holding msg.
 func appendTextFrame(buf *bytes.Buffer, msg []byte) {
-	n := len(msg)
-	buf.WriteByte(0x81) // FIN, text
-	switch {
-	case n < 126:
-		buf.WriteByte(byte(n))
-	case n <= 0xffff:
-		buf.Write([]byte{126, byte(n >> 8), byte(n)})
-	default:
-		buf.WriteByte(127)
-		var l [8]byte
-		binary.BigEndian.PutUint64(l[:], uint64(n))
-		buf.Write(l[:])
-	}
+	var h [10]byte
+	buf.Write(appendFrameHeader(h[:0], 0x81, len(msg))) // FIN, text
 	buf.Write(msg)
 }
+
+// pingFrame is an empty ping, as a polled connection's flusher writes it.
+var pingFrame = []byte{0x89, 0}
 
 // closeLocked sends a close frame with code and reason and closes the socket, which ends the
 // reader; everything else is cleaned up by the handler. The writing happens in a goroutine:
@@ -302,11 +305,19 @@ func (c *wsConn) closeLocked(code int, reason string) {
 	}
 	c.closed = true
 	c.queue = nil
+	if c.awaitWritable {
+		c.releaseLocked() // a flush parked until the socket had room: nothing will resume it
+	}
+	// A frame the socket took only part of cannot be followed by a close frame.
+	partial := len(c.unsent) > 0
+	c.unsent, c.control = nil, nil
 	c.writerWG.Add(1)
 	polled := c.polled
 	go func() {
-		msg := websocket.FormatCloseMessage(code, reason)
-		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+		if !partial {
+			msg := websocket.FormatCloseMessage(code, reason)
+			_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+		}
 		_ = c.ws.NetConn().SetDeadline(time.Now()) // this ends the reader and the writer
 		c.writerWG.Done()
 		if polled {
@@ -326,6 +337,12 @@ func (c *wsConn) ping(deadline time.Time) {
 	c.mu.Lock()
 	if c.closed || c.gone {
 		c.mu.Unlock()
+		return
+	}
+	if c.polled {
+		c.mu.Unlock()
+		c.sweepWrite(time.Now())
+		c.queueControl(pingFrame)
 		return
 	}
 	c.writerWG.Add(1)

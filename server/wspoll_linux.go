@@ -11,11 +11,12 @@ import (
 // registered edge-triggered: an event means new bytes, and the connection's reader reads until
 // the socket is empty (wsConn.wake).
 type poller struct {
-	epfd int
-	mu   sync.Mutex
-	fds  map[int32]*wsConn
-	stop chan struct{}
-	once sync.Once
+	epfd  int
+	mu    sync.Mutex
+	fds   map[int32]*wsConn
+	stop  chan struct{}
+	once  sync.Once
+	flush *flushers // write the polled connections (wswrite.go)
 }
 
 func newPoller() (*poller, error) {
@@ -23,12 +24,17 @@ func newPoller() (*poller, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &poller{epfd: epfd, fds: map[int32]*wsConn{}, stop: make(chan struct{})}
+	p := &poller{epfd: epfd, fds: map[int32]*wsConn{}, stop: make(chan struct{}), flush: newFlushers()}
 	go p.run()
 	return p, nil
 }
 
-const pollEvents = syscall.EPOLLIN | syscall.EPOLLRDHUP | -syscall.EPOLLET
+// EPOLLOUT reports room in a socket whose buffer was full (wswrite.go); the other events wake
+// the connection's reader.
+const (
+	pollEvents = syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLOUT | -syscall.EPOLLET
+	readEvents = syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLHUP | syscall.EPOLLERR
+)
 
 // add starts watching fd for c.
 func (p *poller) add(fd int, c *wsConn) error {
@@ -80,11 +86,21 @@ func (p *poller) run() {
 			if c := p.fds[ev.Fd]; c != nil {
 				// A connection that was closed and whose number was reused meanwhile gets a
 				// read that finds nothing: harmless.
-				c.wake()
+				if ev.Events&readEvents != 0 {
+					c.wake()
+				}
+				if ev.Events&syscall.EPOLLOUT != 0 {
+					c.onWritable()
+				}
 			}
 		}
 		p.mu.Unlock()
 	}
 }
 
-func (p *poller) close() { p.once.Do(func() { close(p.stop) }) }
+func (p *poller) close() {
+	p.once.Do(func() {
+		close(p.stop)
+		p.flush.close()
+	})
+}

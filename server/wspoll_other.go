@@ -5,7 +5,7 @@ package server
 import "errors"
 
 // poller needs epoll; elsewhere every websocket connection keeps a goroutine for its reads.
-type poller struct{}
+type poller struct{ flush *flushers }
 
 func newPoller() (*poller, error) { return nil, errors.New("no epoll on this system") }
 

@@ -125,6 +125,12 @@ func (c *wsConn) readAvailable() bool {
 		if n > 0 {
 			c.idle.Reset(c.s.cfg.WSPongTimeout)
 			events, err = c.frames.feed((*bp)[:n], events)
+			if n < len(*bp) {
+				// A short read emptied the socket; bytes arriving later bring a new event, so
+				// the read that would only say "nothing more" is saved.
+				empty = true
+				break
+			}
 		}
 		if rerr == errWouldBlock {
 			empty = true
@@ -188,10 +194,7 @@ func (s *Server) handleFrame(c *wsConn, ev frameEvent) bool {
 	case wsText:
 		return s.handleWS(c, ev.payload)
 	case wsPing:
-		if err := c.ws.WriteControl(websocket.PongMessage, ev.payload, time.Now().Add(wsWriteTimeout)); err != nil {
-			c.close(websocket.CloseGoingAway, "write failed")
-			return false
-		}
+		c.queueControl(append(appendFrameHeader(nil, 0x8a, len(ev.payload)), ev.payload...)) // FIN, pong
 		return true
 	case wsPong:
 		return true

@@ -5,15 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/fasthttp/websocket"
 
 	"plenary/bench/internal/serverproc"
 )
@@ -126,10 +123,13 @@ func (r *roomState) ackedMax(seq int64) {
 	}
 }
 
-// clientConn is one websocket connection with its reader goroutine, which answers pings (the
-// library does so while a read is in progress) and checks that events arrive once each, in order.
+// clientConn is one websocket connection of the load generator. Its socket is read by one of
+// the generator's epoll readers (wsraw.go), which answers pings and checks that events arrive
+// once each, in order.
 type clientConn struct {
-	ws    *websocket.Conn
+	conn  *net.TCPConn
+	fd    int
+	rd    *reader
 	room  *roomState
 	st    *stats
 	subID string
@@ -142,19 +142,16 @@ type clientConn struct {
 	done     chan struct{}
 	subAck   chan error
 
+	// reader side (the reader's lock held)
+	rbuf    []byte // the start of a frame not yet complete
+	message []byte // a fragmented message being assembled
+
 	// publisher side
+	wmu                 sync.Mutex
+	wbuf                []byte
 	sent, acked, failed atomic.Int64
 	frame               []byte
 	sentAt              [4096]atomic.Int64 // by post number mod 4096
-}
-
-var dialer = &websocket.Dialer{
-	HandshakeTimeout: 15 * time.Second,
-	ReadBufferSize:   4096,
-	WriteBufferSize:  1024,
-	NetDial: func(network, addr string) (net.Conn, error) {
-		return (&net.Dialer{Timeout: 10 * time.Second}).Dial(network, addr)
-	},
 }
 
 // connect opens a websocket as u (with a fresh ticket) and subscribes to room.
@@ -165,88 +162,55 @@ func connect(ctx context.Context, a *api, addr string, u *user, room *roomState,
 	}
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	ws, resp, err := dialer.DialContext(dctx, "ws://"+addr+"/api/ws?ticket="+ticket, nil)
+	conn, early, err := dialWS(dctx, addr, "/api/ws?ticket="+ticket)
 	if err != nil {
-		if resp != nil {
-			return nil, fmt.Errorf("dial: %w (status %d)", err, resp.StatusCode)
-		}
 		return nil, fmt.Errorf("dial: %w", err)
 	}
-	c := &clientConn{ws: ws, room: room, st: st, subID: "s", done: make(chan struct{}), subAck: make(chan error, 1)}
-	go c.readLoop()
-	_ = ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	if err := ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"subscribe","id":"s","room":"`+room.name+`"}`)); err != nil {
-		ws.Close()
+	c := &clientConn{conn: conn, room: room, st: st, subID: "s", done: make(chan struct{}), subAck: make(chan error, 1), rbuf: early}
+	if err := c.register(); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if err := c.writeFrame(opText, []byte(`{"type":"subscribe","id":"s","room":"`+room.name+`"}`)); err != nil {
+		c.close()
 		return nil, fmt.Errorf("subscribe: %w", err)
 	}
 	select {
 	case err := <-c.subAck:
 		if err != nil {
-			ws.Close()
+			c.close()
 			return nil, err
 		}
 	case <-c.done:
 		return nil, errors.New("the connection closed before the subscription was acknowledged")
 	case <-time.After(15 * time.Second):
-		ws.Close()
+		c.close()
 		return nil, errors.New("no subscribe acknowledgement within 15 s")
 	}
 	return c, nil
 }
 
-func (c *clientConn) close() {
-	_ = c.ws.Close()
-	<-c.done
+// onMessage handles one text message: envelopes separated by newlines.
+func (c *clientConn) onMessage(data []byte, now int64) {
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		c.handle(line, now)
+	}
 }
 
-func (c *clientConn) readLoop() {
-	defer close(c.done)
-	buf := make([]byte, 0, 4096)
-	for {
-		_, r, err := c.ws.NextReader()
-		if err != nil {
-			if !c.closed.Swap(true) {
-				var ce *websocket.CloseError
-				switch {
-				case errors.As(err, &ce):
-					c.st.closed(fmt.Sprintf("server closed %d %s", ce.Code, ce.Text))
-				case errors.Is(err, net.ErrClosed):
-					// closed by us
-				default:
-					c.st.closed("read error: " + err.Error())
-				}
-			}
-			select {
-			case c.subAck <- fmt.Errorf("closed: %v", err):
-			default:
-			}
-			return
-		}
-		buf = buf[:0]
-		for {
-			if len(buf) == cap(buf) {
-				buf = append(buf, 0)[:len(buf)]
-			}
-			n, err := r.Read(buf[len(buf):cap(buf)])
-			buf = buf[:len(buf)+n]
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				break
-			}
-		}
-		now := time.Now().UnixNano()
-		data := buf
-		for len(data) > 0 {
-			line := data
-			if i := bytes.IndexByte(data, '\n'); i >= 0 {
-				line, data = data[:i], data[i+1:]
-			} else {
-				data = nil
-			}
-			c.handle(line, now)
-		}
+// ended records why the connection ended (once) and unblocks a subscription waiting for it.
+func (c *clientConn) ended(why string) {
+	if !c.closed.Swap(true) && why != "" {
+		c.st.closed(why)
+	}
+	select {
+	case c.subAck <- fmt.Errorf("closed: %s", why):
+	default:
 	}
 }
 
@@ -350,8 +314,7 @@ func (c *clientConn) post(n int64, cmidPrefix string, bodySize int) error {
 	f = append(f, `"}`...)
 	c.frame = f
 	c.sent.Add(1)
-	_ = c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	return c.ws.WriteMessage(websocket.TextMessage, f)
+	return c.writeFrame(opText, f)
 }
 
 const filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore. "

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -52,6 +53,7 @@ type options struct {
 	p99Limit   time.Duration
 	bodySize   int
 	profileDir string
+	genProfile string
 	extraSteps int
 	workers    int
 	private    bool
@@ -87,6 +89,7 @@ func main() {
 	flag.IntVar(&o.extraSteps, "extra-steps", 2, "S2: steps to run after p99 passed the limit (to show the curve; a step with losses or closes still stops)")
 	flag.IntVar(&o.bodySize, "body", 200, "S2: message body size in bytes")
 	flag.StringVar(&o.profileDir, "cpuprofile", "", "with -server inproc: write server profiles into this directory (S1: heap; S2: CPU of every step)")
+	flag.StringVar(&o.genProfile, "gen-cpuprofile", "", "write the load generator's own CPU profile to this file")
 	flag.IntVar(&o.workers, "connect-workers", 16, "concurrent connection set-ups")
 	flag.BoolVar(&o.private, "private", false, "private groups with every member added (slow set-up: each member added rescans all groups, "+
 		"≈ 7 min for 100 × 50); default: public groups that only the publishers join, the others read as signed-in users")
@@ -117,6 +120,16 @@ func main() {
 }
 
 func run(o options) error {
+	if o.genProfile != "" {
+		f, err := os.Create(o.genProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
 	fmt.Printf("machine: %d CPUs, %s/%s, %s; server: %s; figures from `go run ./bench/ws`\n",
@@ -250,12 +263,7 @@ func closeAll(conns []*clientConn) {
 	for _, c := range conns {
 		if c != nil {
 			c.closed.Store(true)
-			_ = c.ws.Close()
-		}
-	}
-	for _, c := range conns {
-		if c != nil {
-			<-c.done
+			c.close()
 		}
 	}
 }
