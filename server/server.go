@@ -39,9 +39,9 @@ type Config struct {
 	// Static is the built web app (index.html at its root). Nil serves no UI.
 	Static fs.FS
 
-	// WSPingInterval is how often websocket connections are pinged. Zero means 700 ms.
+	// WSPingInterval is how often websocket connections are pinged. Zero means 1 s.
 	WSPingInterval time.Duration
-	// WSPongTimeout closes a websocket connection that sent nothing for this long. Zero means 1.5 s.
+	// WSPongTimeout closes a websocket connection that sent nothing for this long. Zero means 1.8 s.
 	WSPongTimeout time.Duration
 
 	Logger     *slog.Logger
@@ -101,10 +101,10 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.WSPingInterval <= 0 {
-		cfg.WSPingInterval = 700 * time.Millisecond
+		cfg.WSPingInterval = time.Second
 	}
 	if cfg.WSPongTimeout <= 0 {
-		cfg.WSPongTimeout = 1500 * time.Millisecond
+		cfg.WSPongTimeout = 1800 * time.Millisecond
 	}
 	s := &Server{log: cfg.Logger, cfg: cfg, accounts: cfg.Accounts, rooms: cfg.Rooms, meetings: cfg.Meetings, origins: map[string]bool{},
 		wsConns: map[*wsConn]bool{}, stopPing: make(chan struct{}), exports: make(chan struct{}, maxExports)}

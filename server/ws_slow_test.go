@@ -195,7 +195,7 @@ func TestWSSlowConsumer(t *testing.T) {
 // TestWSCutOffConnectionIsClosed: once the server has cut a slow consumer off, its connection
 // is really closed: requests it sends afterwards are not served.
 func TestWSCutOffConnectionIsClosed(t *testing.T) {
-	f := mustServe(t) // the default heartbeat: ping every 700 ms, 1.5 s timeout
+	f := mustServe(t) // the default heartbeat: ping every second, 1.8 s timeout
 	base := f.listen()
 	room := roomOf(f.private)
 	memberID := f.users["member"].ID

@@ -23,7 +23,7 @@ func (b *bench) s1() error {
 		r := i % len(rooms)
 		plan[i] = connPlan{u: members[r][(i/len(rooms))%len(members[r])], room: rooms[r]}
 	}
-	fmt.Printf("\nS1: %d idle connections, %d rooms × %d members (%d connections per member and room), heartbeat 700 ms\n",
+	fmt.Printf("\nS1: %d idle connections, %d rooms × %d members (%d connections per member and room), heartbeat 1 s\n",
 		o.s1Conns, o.s1Rooms, o.s1Members, max(1, o.s1Conns/(o.s1Rooms*o.s1Members)))
 
 	// Sign-ins hash passwords with argon2id (19 MiB each); wait until the runtime has returned
@@ -96,7 +96,7 @@ func (b *bench) s1() error {
 			float64(msBefore.Sys)/(1<<20), float64(msAfter.Sys)/(1<<20))
 	}
 	secs := idle1.at.Sub(idle0.at).Seconds()
-	fmt.Printf("  idle CPU (pings every 700 ms, pongs): server %.1f%% of one core, load generator %.1f%% (over %.1f s)\n",
+	fmt.Printf("  idle CPU (pings every second, pongs): server %.1f%% of one core, load generator %.1f%% (over %.1f s)\n",
 		100*(idle1.cpu-idle0.cpu).Seconds()/secs, 100*(client1.cpu-client0.cpu).Seconds()/secs, secs)
 	fmt.Printf("  load generator RSS: %.1f MiB\n", float64(client1.rssKB)/1024)
 	if alive != len(conns) {
