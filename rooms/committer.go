@@ -22,6 +22,7 @@ const (
 	commitQueue    = 8192
 	commitMaxBatch = 512
 	commitTimeout  = 30 * time.Second
+	commitGather   = 3 * time.Millisecond
 )
 
 // work is one event on its way to the store.
@@ -179,6 +180,7 @@ func (c *committer) submit(w *work) error {
 
 func (c *committer) run() {
 	defer c.wg.Done()
+	busy := false
 	for {
 		var first *work
 		select {
@@ -195,15 +197,33 @@ func (c *committer) run() {
 			}
 		}
 		batch := []*work{first}
+		// Under load (the last batch held more than one event), wait up to commitGather for
+		// more: every insertMany has a fixed cost in the store (a transaction, its WAL pages)
+		// that a larger batch shares. A lone event is written at once.
+		var gather <-chan time.Time
+		if busy {
+			gather = time.After(commitGather)
+		}
 	drain:
 		for len(batch) < commitMaxBatch {
 			select {
 			case w := <-c.in:
 				batch = append(batch, w)
-			default:
+			case <-gather:
 				break drain
+			default:
+				if gather == nil {
+					break drain
+				}
+				select {
+				case w := <-c.in:
+					batch = append(batch, w)
+				case <-gather:
+					break drain
+				}
 			}
 		}
+		busy = len(batch) > 1
 		c.write(batch)
 	}
 }

@@ -53,7 +53,16 @@ func (f *flushers) run() {
 				buf = nil // one huge frame must not be held for ever
 			}
 		case <-f.stop:
-			return
+			// Connections still queued are closed by now: finishing them releases their
+			// writer wait groups, which endWS waits for.
+			for {
+				select {
+				case c := <-f.ready:
+					buf = c.flush(buf[:0])
+				default:
+					return
+				}
+			}
 		}
 	}
 }
