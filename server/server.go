@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -79,6 +80,8 @@ type Server struct {
 
 	wsMu    sync.Mutex
 	wsConns map[*wsConn]bool
+	// wsStalls counts the writes a polled socket took only part of (wswrite.go).
+	wsStalls atomic.Int64
 	// wsNextSlice spreads new connections over the pinger's slices.
 	wsNextSlice int
 	// stopPing is closed at shutdown: it stops the pinger and ends event streams.

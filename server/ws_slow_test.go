@@ -333,3 +333,79 @@ func TestWSStuckClientSparesOthers(t *testing.T) {
 		}
 	}
 }
+
+// TestWSFullSocketResumes: a client that stops reading for a while fills its socket (6 MB are
+// sent; the kernel buffers at most 4 MB); the server keeps the rest of what it was writing,
+// resumes when the socket has room, and the client gets every event once, in order, without
+// being cut off.
+func TestWSFullSocketResumes(t *testing.T) {
+	f := mustServe(t)
+	f.withoutHeartbeat() // the client answers no pings while it does not read
+	base := f.listen()
+	room := roomOf(f.private)
+	d := fws.Dialer{HandshakeTimeout: 5 * time.Second, NetDial: func(network, addr string) (net.Conn, error) {
+		c, err := net.Dial(network, addr)
+		if err == nil {
+			_ = c.(*net.TCPConn).SetReadBuffer(16 << 10)
+		}
+		return c, err
+	}}
+	slow, _, err := d.Dial(wsURL(base, f.ticket("observer")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	if err := slow.WriteMessage(fws.TextMessage, []byte(`{"type":"subscribe","id":"s","room":"`+room+`"}`)); err != nil {
+		t.Fatal(err)
+	}
+	const posts = 400
+	got := make(chan []int64, 1)
+	posted := make(chan struct{})
+	go func() {
+		<-posted
+		var seqs []int64
+		for len(seqs) < posts {
+			_ = slow.SetReadDeadline(time.Now().Add(20 * time.Second))
+			_, data, err := slow.ReadMessage()
+			if err != nil {
+				t.Errorf("slow reader: %v after %d events", err, len(seqs))
+				break
+			}
+			es, err := splitLines(data)
+			if err != nil {
+				t.Error(err)
+				break
+			}
+			for _, e := range es {
+				if e.str("type") == "event" {
+					seqs = append(seqs, e.num("seq"))
+				}
+			}
+		}
+		got <- seqs
+	}()
+	time.Sleep(200 * time.Millisecond) // let the subscription in
+	chair := f.mustDial(base, "chair")
+	body := strings.Repeat("lorem ipsum ", 1250)
+	var first int64
+	for i := range posts {
+		seq := chair.post(room, "Big", fmt.Sprintf("%d %s", i, body), fmt.Sprintf("full-%d", i))
+		if i == 0 {
+			first = seq
+		}
+	}
+	close(posted)
+	seqs := <-got
+	if len(seqs) != posts {
+		t.Fatalf("the slow reader got %d of %d events", len(seqs), posts)
+	}
+	for i, seq := range seqs {
+		if seq != first+int64(i) {
+			t.Fatalf("event %d has seq %d, want %d", i, seq, first+int64(i))
+		}
+	}
+	if f.srv.wsStalls.Load() == 0 {
+		t.Fatal("the socket never filled: the test did not exercise resuming")
+	}
+	t.Logf("%d events of 15 KB; the server's writes stalled %d times and resumed", posts, f.srv.wsStalls.Load())
+}

@@ -162,6 +162,7 @@ func (c *wsConn) flush(buf []byte) []byte {
 		c.releaseLocked()
 	case written < len(buf):
 		// The socket is full: keep the rest and wait for the poller to report room.
+		c.s.wsStalls.Add(1)
 		c.unsent = append([]byte(nil), buf[written:]...)
 		if written > 0 || c.stalledSince.IsZero() {
 			c.stalledSince = time.Now()
