@@ -6,6 +6,7 @@
 // same two cores (docs/benchmarks.md).
 //
 //	go run ./bench/floor [-conns 5000] [-size 320] [-rates 25000,50000,100000] [-batch 1]
+//	go run ./bench/floor -conns 2000 -burst 5   # one post's fan-out to 2,000 connections, timed
 package main
 
 import (
@@ -16,6 +17,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -26,6 +29,7 @@ func main() {
 	rates := flag.String("rates", "25000,50000,100000", "deliveries per second to measure, comma separated")
 	batch := flag.Int("batch", 1, "messages per write (1: one write per delivery)")
 	dur := flag.Duration("duration", 3*time.Second, "measuring time per rate")
+	bursts := flag.Int("burst", 0, "instead of rates: this many bursts of one message to every connection, written by two goroutines, timed until all are read")
 	flag.Parse()
 	if *conns < 1 || *conns > 9000 || *size < 1 || *batch < 1 {
 		fail("bad sizes")
@@ -34,6 +38,10 @@ func main() {
 		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), *conns, *size, *batch)
 	writers, readers := connect(*conns)
 	go readAll(readers)
+	if *bursts > 0 {
+		burst(writers, *size, *bursts)
+		return
+	}
 	msg := make([]byte, *size**batch)
 	fmt.Printf("  %12s %10s %10s %12s\n", "deliveries/s", "writes/s", "CPU", "µs/write")
 	for _, f := range strings.Split(*rates, ",") {
@@ -93,7 +101,8 @@ func connect(n int) (writers, readers []int) {
 // files keeps the duplicated descriptors open.
 var files []*os.File
 
-// readAll reads every connection through one edge-triggered epoll instance.
+// readAll reads every connection through one edge-triggered epoll instance, with two goroutines
+// (the fan-out benchmark's load generator reads with two).
 func readAll(fds []int) {
 	ep, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {
@@ -105,21 +114,56 @@ func readAll(fds []int) {
 			fail("%v", err)
 		}
 	}
-	events := make([]syscall.EpollEvent, 512)
-	buf := make([]byte, 64<<10)
-	for {
-		k, err := syscall.EpollWait(ep, events, -1)
-		if err != nil {
-			continue // EINTR
-		}
-		for _, ev := range events[:k] {
+	for range 2 {
+		go func() {
+			events := make([]syscall.EpollEvent, 512)
+			buf := make([]byte, 64<<10)
 			for {
-				m, err := syscall.Read(fds[ev.Fd], buf)
-				if err != nil || m < len(buf) {
-					break
+				k, err := syscall.EpollWait(ep, events, -1)
+				if err != nil {
+					continue // EINTR
+				}
+				for _, ev := range events[:k] {
+					for {
+						m, err := syscall.Read(fds[ev.Fd], buf)
+						if m > 0 {
+							received.Add(int64(m))
+						}
+						if err != nil || m < len(buf) {
+							break
+						}
+					}
 				}
 			}
+		}()
+	}
+}
+
+// received counts the bytes read.
+var received atomic.Int64
+
+// burst writes one message to every connection, from two goroutines, and times it until the
+// readers have every byte.
+func burst(writers []int, size, n int) {
+	msg := make([]byte, size)
+	for range n {
+		want := received.Load() + int64(len(writers)*size)
+		t0 := time.Now()
+		var wg sync.WaitGroup
+		for w := range 2 {
+			wg.Go(func() {
+				for i := w; i < len(writers); i += 2 {
+					_, _ = syscall.Write(writers[i], msg)
+				}
+			})
 		}
+		wg.Wait()
+		written := time.Since(t0)
+		for received.Load() < want {
+			time.Sleep(20 * time.Microsecond)
+		}
+		fmt.Printf("  burst to %d connections: written in %s, all read in %s\n", len(writers), written.Round(10*time.Microsecond), time.Since(t0).Round(10*time.Microsecond))
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 
