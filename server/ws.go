@@ -103,9 +103,10 @@ func lightenHandshake(c *fiber.Ctx) {
 	c.Request().URI().SetQueryString("")
 }
 
-// wsConn is one websocket connection: a rooms.Subscriber with a bounded queue drained by at most
-// one writer goroutine, started when frames arrive and gone when the queue is empty, so an idle
-// connection holds no goroutine but its reader (and a polled one none at all, wsread.go).
+// wsConn is one websocket connection: a rooms.Subscriber with a bounded queue. A polled
+// connection's queue is written by the flushers (wswrite.go); any other's by one writer goroutine,
+// started when frames arrive and gone when the queue is empty. An idle connection holds no
+// goroutine but its reader (and a polled one none at all, wsread.go).
 type wsConn struct {
 	s *Server
 	// ws is the websocket library's connection (not gofiber/contrib/websocket's wrapper, which
