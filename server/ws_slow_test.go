@@ -14,6 +14,18 @@ import (
 	fws "github.com/fasthttp/websocket"
 )
 
+// smallBufferDialer dials with a receive buffer of n bytes, so that a client that stops reading
+// fills its socket soon.
+func smallBufferDialer(n int) *fws.Dialer {
+	return &fws.Dialer{HandshakeTimeout: 5 * time.Second, NetDial: func(network, addr string) (net.Conn, error) {
+		c, err := net.Dial(network, addr)
+		if err == nil {
+			_ = c.(*net.TCPConn).SetReadBuffer(n)
+		}
+		return c, err
+	}}
+}
+
 // withoutHeartbeat replaces the fixture's server (before f.listen) by one that pings rarely, so
 // that a client that does not read is closed for its full queue, not for missing pongs.
 func (f *fixture) withoutHeartbeat() {
@@ -36,14 +48,7 @@ func TestWSSlowConsumer(t *testing.T) {
 	chair.subscribe(room)
 
 	// The slow client: a small receive buffer, and it stops reading after the subscribe ack.
-	d := fws.Dialer{HandshakeTimeout: 5 * time.Second, NetDial: func(network, addr string) (net.Conn, error) {
-		c, err := net.Dial(network, addr)
-		if err != nil {
-			return nil, err
-		}
-		_ = c.(*net.TCPConn).SetReadBuffer(128 << 10)
-		return c, nil
-	}}
+	d := smallBufferDialer(128 << 10)
 	slow, _, err := d.Dial(wsURL(base, f.ticket("observer")), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -202,13 +207,7 @@ func TestWSCutOffConnectionIsClosed(t *testing.T) {
 	watcher := f.mustDial(base, "secretariat")
 	watcher.subscribe(room)
 
-	d := fws.Dialer{HandshakeTimeout: 5 * time.Second, NetDial: func(network, addr string) (net.Conn, error) {
-		c, err := net.Dial(network, addr)
-		if err == nil {
-			_ = c.(*net.TCPConn).SetReadBuffer(128 << 10)
-		}
-		return c, err
-	}}
+	d := smallBufferDialer(128 << 10)
 	slow, _, err := d.Dial(wsURL(base, f.ticket("member")), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -284,13 +283,7 @@ func TestWSCutOffConnectionIsClosed(t *testing.T) {
 // again (but keeps answering nothing: no pongs).
 func (f *fixture) stuckClient(base, actor, room string) *fws.Conn {
 	f.t.Helper()
-	d := fws.Dialer{HandshakeTimeout: 5 * time.Second, NetDial: func(network, addr string) (net.Conn, error) {
-		c, err := net.Dial(network, addr)
-		if err == nil {
-			_ = c.(*net.TCPConn).SetReadBuffer(128 << 10)
-		}
-		return c, err
-	}}
+	d := smallBufferDialer(128 << 10)
 	conn, _, err := d.Dial(wsURL(base, f.ticket(actor)), nil)
 	if err != nil {
 		f.t.Fatal(err)
@@ -343,13 +336,7 @@ func TestWSFullSocketResumes(t *testing.T) {
 	f.withoutHeartbeat() // the client answers no pings while it does not read
 	base := f.listen()
 	room := roomOf(f.private)
-	d := fws.Dialer{HandshakeTimeout: 5 * time.Second, NetDial: func(network, addr string) (net.Conn, error) {
-		c, err := net.Dial(network, addr)
-		if err == nil {
-			_ = c.(*net.TCPConn).SetReadBuffer(16 << 10)
-		}
-		return c, err
-	}}
+	d := smallBufferDialer(16 << 10)
 	slow, _, err := d.Dial(wsURL(base, f.ticket("observer")), nil)
 	if err != nil {
 		t.Fatal(err)
