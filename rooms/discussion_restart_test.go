@@ -184,3 +184,27 @@ func TestDiscussionSameCMIDInTwoRooms(t *testing.T) {
 		t.Fatalf("history of B: %+v", h)
 	}
 }
+
+// TestDiscussionClientIDsBounded: a room keeps the client ids of its latest messages only, however
+// many are posted; a retry of an older post is still recognized, through the store.
+func TestDiscussionClientIDsBounded(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	room := "group:" + f.newGroup("Bounded", "private").ID
+	d := f.discussion()
+	first := mustPost(t, d, f.member, room, "T", "the first message", "first")
+	const posts = 1200
+	for i := range posts {
+		mustPost(t, d, f.chair, room, "T", fmt.Sprintf("message %d", i), fmt.Sprintf("m%d", i))
+	}
+	if n := d.ClientIDsInMemory(room); n == 0 || n > 600 {
+		t.Fatalf("%d client ids in memory after %d posts, want at most the latest messages' (≤ 600)", n, posts+1)
+	}
+	seq, err := d.Post(ctx, f.member, room, rooms.PostInput{Topic: "T", Body: "the first message", CMID: "first", Retry: true})
+	if err != nil || seq != first {
+		t.Fatalf("retry of the first post: seq %d, %v; want %d", seq, err, first)
+	}
+	if h := allHistory(t, d, f.member, room); len(h) != posts+1 {
+		t.Fatalf("history holds %d messages, want %d", len(h), posts+1)
+	}
+}

@@ -171,9 +171,6 @@ func (r *room) knownCMID(ctx context.Context, key string, retry bool) (int64, bo
 	if err != nil {
 		return 0, false, fmt.Errorf("look up client message id: %w", err)
 	}
-	r.mu.Lock()
-	r.cmids[key] = doc.Seq
-	r.mu.Unlock()
 	return doc.Seq, true, nil
 }
 

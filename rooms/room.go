@@ -185,7 +185,7 @@ type room struct {
 	subs        map[Subscriber]*subscription
 	online      map[string]int // user id → subscriptions
 	names       map[string]string
-	cmids       map[string]int64 // user|cmid → seq, for posts of this process's lifetime
+	cmids       map[string]int64 // user|cmid → seq, for the messages in recent and those on their way to the store
 	pending     map[string]chan struct{}
 	typing      map[string]time.Time
 	topicsDirty bool
@@ -287,6 +287,11 @@ func (r *room) trimRecent() {
 	if extra := len(r.recent) - recentWindow; extra > 0 {
 		for _, m := range r.recent[:extra] {
 			delete(r.bySeq, m.Seq)
+			// Older client ids are looked up in the store when a post says it is a retry; kept
+			// here, they would grow with every post for the process's life.
+			if key := m.Author.ID + "|" + m.CMID; m.CMID != "" && r.cmids[key] == m.Seq {
+				delete(r.cmids, key)
+			}
 		}
 		r.recent = slices.Clone(r.recent[extra:])
 	}
