@@ -48,15 +48,7 @@ func TestWSSlowConsumer(t *testing.T) {
 	chair.subscribe(room)
 
 	// The slow client: a small receive buffer, and it stops reading after the subscribe ack.
-	d := smallBufferDialer(128 << 10)
-	slow, _, err := d.Dial(wsURL(base, f.ticket("observer")), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer slow.Close()
-	if err := slow.WriteMessage(fws.TextMessage, []byte(`{"type":"subscribe","id":"s","room":"`+room+`"}`)); err != nil {
-		t.Fatal(err)
-	}
+	slow := f.smallBufferClient(base, "observer", room, 128<<10)
 	var slowSeen []envelope
 	for acked := false; !acked; {
 		_ = slow.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -279,12 +271,11 @@ func TestWSCutOffConnectionIsClosed(t *testing.T) {
 	}
 }
 
-// stuckClient connects actor with a small receive buffer, subscribes to room and never reads
-// again (but keeps answering nothing: no pongs).
-func (f *fixture) stuckClient(base, actor, room string) *fws.Conn {
+// smallBufferClient connects actor with a receive buffer of rcvbuf bytes and subscribes to room;
+// what it reads, if anything, is up to the test.
+func (f *fixture) smallBufferClient(base, actor, room string, rcvbuf int) *fws.Conn {
 	f.t.Helper()
-	d := smallBufferDialer(128 << 10)
-	conn, _, err := d.Dial(wsURL(base, f.ticket(actor)), nil)
+	conn, _, err := smallBufferDialer(rcvbuf).Dial(wsURL(base, f.ticket(actor)), nil)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -308,7 +299,8 @@ func TestWSStuckClientSparesOthers(t *testing.T) {
 	poster := f.mustDial(base, "secretariat")
 	body := strings.Repeat("lorem ipsum ", 1250)
 	for round := range 3 {
-		f.stuckClient(base, "observer", room)
+		// A client that never reads again, nor answers pings.
+		f.smallBufferClient(base, "observer", room, 128<<10)
 		time.Sleep(200 * time.Millisecond) // let the subscription in
 		// Enough 15 KB messages to fill the stuck client's socket, not its 512-frame queue.
 		for i := range 250 {
@@ -336,15 +328,7 @@ func TestWSFullSocketResumes(t *testing.T) {
 	f.withoutHeartbeat() // the client answers no pings while it does not read
 	base := f.listen()
 	room := roomOf(f.private)
-	d := smallBufferDialer(16 << 10)
-	slow, _, err := d.Dial(wsURL(base, f.ticket("observer")), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer slow.Close()
-	if err := slow.WriteMessage(fws.TextMessage, []byte(`{"type":"subscribe","id":"s","room":"`+room+`"}`)); err != nil {
-		t.Fatal(err)
-	}
+	slow := f.smallBufferClient(base, "observer", room, 16<<10)
 	const posts = 400
 	got := make(chan []int64, 1)
 	posted := make(chan struct{})
