@@ -355,12 +355,13 @@ type heldEvent struct {
 	done  chan error // told once the event is broadcast
 }
 
-// broadcastLinger spaces the broadcasts of a busy room with many subscribers. An event stored while the room is quiet goes
-// out at once; events stored within broadcastLinger of the last broadcast wait for the next one
-// and go out together, as one frame per subscriber. On a loopback socket a write costs about as
-// much CPU as everything else a delivery takes, so a room posted to faster than once every
-// broadcastLinger costs its subscribers one write per broadcast instead of one per event.
-// Rooms with fewer than lingerSubscribers subscribers broadcast at once: their fan-out is cheap.
+// broadcastLinger spaces the broadcasts of a busy room with many subscribers. An event stored
+// while the room is quiet goes out at once; events stored within broadcastLinger of the last
+// broadcast wait for the next one and go out together, as one frame per subscriber. On a
+// loopback socket a write costs about as much CPU as everything else a delivery takes, so a room
+// posted to faster than once every broadcastLinger costs its subscribers one write per broadcast
+// instead of one per event. Rooms with fewer than lingerSubscribers subscribers broadcast at
+// once: their fan-out is cheap.
 const (
 	broadcastLinger   = 20 * time.Millisecond
 	lingerSubscribers = 32
